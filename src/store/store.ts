@@ -119,8 +119,10 @@ export interface AuditRecord extends Required<Pick<AuditInput, 'actor' | 'action
   detail?: string;
   /** Hash of the previous record ('' for the first). */
   prevHash: string;
-  /** SHA-256 (hex) over prevHash and this record's canonical fields. */
+  /** SHA-256 (hex) over prevHash and this record's canonical fields (SM3 where `algorithm` says so). */
   hash: string;
+  /** Hash algorithm of this record's chain: 'sm3' when Node's crypto offers it, else 'sha256'. */
+  algorithm?: string;
 }
 
 export interface AuditQuery {
@@ -129,6 +131,8 @@ export interface AuditQuery {
   entity?: string;
   action?: string;
   limit?: number;
+  /** Newest first (default) or oldest first. */
+  order?: 'asc' | 'desc';
 }
 
 export interface AuditVerifyResult {
@@ -251,4 +255,8 @@ export interface StoreOptions {
   mongodbDatabase?: string;
   /** Poll interval for `watch` where change streams are unavailable (ms). */
   pollIntervalMs?: number;
+  /** MongoDB: how long one operation waits for a reachable server before failing with 503 (default 3000 ms). */
+  mongodbServerSelectionTimeoutMs?: number;
+  /** MongoDB: connection attempts at start before giving up with a clear error (default 5). */
+  mongodbConnectRetries?: number;
 }

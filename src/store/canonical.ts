@@ -1,0 +1,38 @@
+/**
+ * Canonical JSON and content hashing shared by every store implementation.
+ *
+ * Canonical form: object keys sorted recursively (code-unit order), no whitespace, arrays kept in
+ * order. `contentHash` drops the top-level `meta` so that re-loading the same file gives the same
+ * hash whatever versionId/lastUpdated it carries (idempotent loads, `putIfChanged`).
+ */
+import { createHash } from 'node:crypto';
+
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(sortKeys(value));
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value).sort()) {
+      const v = (value as Record<string, unknown>)[key];
+      if (v !== undefined) out[key] = sortKeys(v);
+    }
+    return out;
+  }
+  return value;
+}
+
+/** SHA-256 (hex) of the canonical JSON of a resource without its `meta`. */
+export function contentHash(resource: object): string {
+  const { meta: _meta, ...content } = resource as Record<string, unknown>;
+  return createHash('sha256').update(canonicalJson(content)).digest('hex');
+}
+
+/** ISO 8601 instant with milliseconds in UTC; rejects unparseable input. */
+export function toInstant(value: string | Date): string {
+  const date = typeof value === 'string' ? new Date(value) : value;
+  if (Number.isNaN(date.getTime())) throw new RangeError(`not a date/time: ${String(value)}`);
+  return date.toISOString();
+}
