@@ -1,0 +1,189 @@
+/**
+ * The terminology HTTP section: startup, memory, and each operation against the real server and
+ * against the bare node:http baseline serving the same bytes.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fmt, type Row } from './report.js';
+import { latencyProbe, pairedLoad, type LoadOptions, type PairedResult, type ProbeResult } from './load.js';
+import { median, rssMiB, sampleRss } from './machine.js';
+import { benchOperations, READY_PATH, type BenchOperation } from './operations.js';
+import { prepareServer, startBareServer, startTerminologyServer, type BareResponse, type RunningServer, type ServerMode } from './processes.js';
+
+export interface HttpBenchOptions extends LoadOptions {
+  server: ServerMode | 'auto';
+  startupRounds: number;
+  probeSamples: number;
+  only?: string[];
+  workDir: string;
+  log: (line: string) => void;
+}
+
+interface OperationOutcome {
+  op: BenchOperation;
+  status: number;
+  bytes: number;
+  load?: PairedResult;
+  probe?: { real: ProbeResult; bare: ProbeResult };
+}
+
+const TARGET_RATIO = 0.5;
+const TARGET_EXPAND_P50_MS = 2;
+const TARGET_STARTUP_MS = 3000;
+const TARGET_RSS_MIB = 300;
+
+async function sample(origin: string, op: BenchOperation): Promise<BareResponse & { bytes: number }> {
+  const res = await fetch(`${origin}${op.path}`, {
+    method: op.method,
+    headers: { accept: 'application/fhir+json', ...(op.body ? { 'content-type': 'application/fhir+json' } : {}) },
+    ...(op.body ? { body: op.body } : {}),
+  });
+  const buf = Buffer.from(await res.arrayBuffer());
+  return {
+    method: op.method,
+    url: op.path,
+    status: res.status,
+    contentType: res.headers.get('content-type') ?? 'application/fhir+json',
+    body: buf.toString('utf8'),
+    bytes: buf.length,
+  };
+}
+
+async function startWithRounds(opts: HttpBenchOptions, mode: ServerMode): Promise<{ server: RunningServer; startups: number[] }> {
+  const startups: number[] = [];
+  for (let i = 0; ; i++) {
+    const server = await startTerminologyServer({
+      mode,
+      readyPath: READY_PATH,
+      dataDir: join(opts.workDir, `data-${i}`),
+      logFile: join(opts.workDir, 'server.log'),
+      env: { LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn' },
+    });
+    startups.push(server.startupMs);
+    opts.log(`startup ${i + 1}/${opts.startupRounds}: ${server.startupMs.toFixed(0)} ms${server.contentVerified ? '' : ' (content NOT verified)'}`);
+    if (i + 1 >= opts.startupRounds || !server.contentVerified) return { server, startups };
+    await server.stop();
+  }
+}
+
+export async function runHttpBench(opts: HttpBenchOptions): Promise<{ rows: Row[]; notes: string[]; raw: unknown }> {
+  mkdirSync(opts.workDir, { recursive: true });
+  const rows: Row[] = [];
+  const notes: string[] = [];
+  const prepared = prepareServer(opts.server);
+  notes.push(`server ran as ${prepared.mode === 'dist' ? 'node dist/src/main.js (built)' : 'node --import tsx src/main.ts'}${prepared.note ? `: ${prepared.note}` : ''}`);
+  const { server, startups } = await startWithRounds(opts, prepared.mode);
+  let bare: RunningServer | undefined;
+  const outcomes: OperationOutcome[] = [];
+  let rssPeak: number | undefined;
+  try {
+    await sleep(1000);
+    const rssAfterLoad = rssMiB(server.pid);
+    const ops = benchOperations().filter((op) => !opts.only || opts.only.includes(op.key));
+    const responses: BareResponse[] = [];
+    for (const op of ops) {
+      if (op.unavailable) {
+        outcomes.push({ op, status: 0, bytes: 0 });
+        continue;
+      }
+      const s = await sample(server.origin, op);
+      outcomes.push({ op, status: s.status, bytes: s.bytes });
+      responses.push(s);
+    }
+    const responsesFile = join(opts.workDir, 'bare-responses.json');
+    writeFileSync(responsesFile, JSON.stringify(responses));
+    bare = await startBareServer(responsesFile, join(opts.workDir, 'bare.log'));
+    const rss = sampleRss(server.pid);
+    for (const o of outcomes) {
+      if (o.op.unavailable) continue;
+      opts.log(`load ${o.op.label} (server answered ${o.status}, ${o.bytes} bytes)`);
+      const real = { origin: server.origin, method: o.op.method, path: o.op.path, ...(o.op.body ? { body: o.op.body } : {}) };
+      const base = { ...real, origin: bare.origin };
+      o.load = await pairedLoad(real, base, opts);
+      o.probe = { real: await latencyProbe(real, opts.probeSamples), bare: await latencyProbe(base, opts.probeSamples) };
+    }
+    rssPeak = rss.stop();
+    rows.push(...startupRows(startups, server.contentVerified, rssAfterLoad, rssPeak));
+    for (const o of outcomes) rows.push(...operationRows(o));
+  } finally {
+    await bare?.stop();
+    await server.stop();
+  }
+  notes.push(
+    `load: autocannon, ${opts.connections} connections, ${opts.warmupSec}s warm-up per server, then ${opts.rounds} alternating rounds of ${opts.durationSec}s per server; medians of rounds. Latency under load is autocannon's (whole-millisecond histogram).`,
+    `unloaded latency: ${opts.probeSamples} sequential requests on one keep-alive connection after 200 warm-up requests, timed with hrtime; the $expand p50 target is judged on this figure.`,
+    'bare = node:http in its own process answering the same URL with the exact bytes the real server returned (its ceiling on this machine); ratio = real req/s ÷ bare req/s.',
+  );
+  return { rows, notes, raw: { startups, rssPeak, operations: outcomes } };
+}
+
+function startupRows(startups: number[], verified: boolean, rssAfterLoad: number | undefined, rssPeak: number | undefined): Row[] {
+  const startup = median(startups);
+  return [
+    {
+      section: 'server',
+      metric: `startup to first $lookup 200 (median of ${startups.length})`,
+      measured: fmt.ms(startup, 0),
+      target: `≤ ${TARGET_STARTUP_MS} ms`,
+      met: verified ? startup <= TARGET_STARTUP_MS : undefined,
+      note: verified ? (startup <= TARGET_STARTUP_MS ? '' : `${(startup - TARGET_STARTUP_MS).toFixed(0)} ms over`) : 'content never answered $lookup 200: time is to first HTTP answer only',
+    },
+    {
+      section: 'server',
+      metric: 'RSS after load (VmRSS)',
+      measured: fmt.mib(rssAfterLoad),
+      target: `≤ ${TARGET_RSS_MIB} MB`,
+      met: rssAfterLoad === undefined ? undefined : rssAfterLoad <= TARGET_RSS_MIB,
+      note: rssAfterLoad !== undefined && rssAfterLoad > TARGET_RSS_MIB ? `${(rssAfterLoad - TARGET_RSS_MIB).toFixed(0)} MiB over` : '',
+    },
+    {
+      section: 'server',
+      metric: 'RSS peak under load (VmRSS)',
+      measured: fmt.mib(rssPeak),
+      target: `≤ ${TARGET_RSS_MIB} MB`,
+      met: rssPeak === undefined ? undefined : rssPeak <= TARGET_RSS_MIB,
+      note: rssPeak !== undefined && rssPeak > TARGET_RSS_MIB ? `${(rssPeak - TARGET_RSS_MIB).toFixed(0)} MiB over` : '',
+    },
+  ];
+}
+
+function operationRows(o: OperationOutcome): Row[] {
+  const section = o.op.label;
+  if (o.op.unavailable) return [{ section, metric: 'req/s', measured: '—', target: '≥ 50% of bare', note: o.op.unavailable }];
+  if (!o.load || !o.probe) return [];
+  const broken = o.status !== 200 ? `server answers HTTP ${o.status} (not a working operation yet): figures measure the error path` : '';
+  const ratio = o.load.real.rps / o.load.bare.rps;
+  const isGet = o.op.method === 'GET';
+  const rows: Row[] = [
+    {
+      section,
+      metric: `req/s real vs bare (${o.bytes} B body)`,
+      measured: `${fmt.rps(o.load.real.rps)} vs ${fmt.rps(o.load.bare.rps)} = ${fmt.pct(ratio)}`,
+      ...(isGet ? { target: '≥ 50% of bare', met: broken ? undefined : ratio >= TARGET_RATIO } : {}),
+      note: [broken, isGet && !broken && ratio < TARGET_RATIO ? `${((TARGET_RATIO - ratio) * 100).toFixed(0)} points short` : '', isGet ? '' : 'POST: informative, the target covers GET']
+        .filter(Boolean)
+        .join('; '),
+    },
+    {
+      section,
+      metric: 'latency under load p50 / p99 (real | bare)',
+      measured: `${fmt.ms(o.load.real.p50Ms, 0)} / ${fmt.ms(o.load.real.p99Ms, 0)} | ${fmt.ms(o.load.bare.p50Ms, 0)} / ${fmt.ms(o.load.bare.p99Ms, 0)}`,
+      ...(o.load.real.errors || o.load.real.non2xx ? { note: `${o.load.real.non2xx} non-2xx, ${o.load.real.errors} errors` } : {}),
+    },
+  ];
+  const isExpand = o.op.key === 'expand-filter';
+  rows.push({
+    section,
+    metric: 'unloaded latency p50 / p99 (real | bare)',
+    measured: `${fmt.ms(o.probe.real.p50Ms, 3)} / ${fmt.ms(o.probe.real.p99Ms, 3)} | ${fmt.ms(o.probe.bare.p50Ms, 3)} / ${fmt.ms(o.probe.bare.p99Ms, 3)}`,
+    ...(isExpand
+      ? {
+          target: `p50 ≤ ${TARGET_EXPAND_P50_MS} ms`,
+          met: broken ? undefined : o.probe.real.p50Ms <= TARGET_EXPAND_P50_MS,
+          note: broken || (o.probe.real.p50Ms > TARGET_EXPAND_P50_MS ? `${(o.probe.real.p50Ms - TARGET_EXPAND_P50_MS).toFixed(2)} ms over` : ''),
+        }
+      : {}),
+  });
+  return rows;
+}

@@ -1,0 +1,91 @@
+/**
+ * Matching: names/s of the in-process matcher on one core (a child process pinned with taskset
+ * when available), and wall time of `npm run standardize` over a generated 250k-name file.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { messyNames } from './names.js';
+import { REPO } from './processes.js';
+import type { Row } from './report.js';
+
+const TARGET_RATE = 20_000;
+const TARGET_BULK_SEC = 30;
+const RATE_SAMPLE = 20_000;
+
+export interface MatchingSectionOptions {
+  bulkNames: number;
+  workDir: string;
+  log: (line: string) => void;
+}
+
+function hasTaskset(): boolean {
+  return spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+}
+
+function rateRow(opts: MatchingSectionOptions, namesFile: string): { row: Row; raw: unknown } {
+  const target = `≥ ${TARGET_RATE.toLocaleString('en-US')} names/s`;
+  const worker = join(REPO, 'bench/matching-worker.ts');
+  const pin = hasTaskset();
+  const args = ['--import', 'tsx', worker, namesFile];
+  const r = pin ? spawnSync('taskset', ['-c', '1', process.execPath, ...args], { cwd: REPO, encoding: 'utf8' }) : spawnSync(process.execPath, args, { cwd: REPO, encoding: 'utf8' });
+  const last = r.stdout.trim().split('\n').pop() ?? '';
+  let parsed: { namesPerSec?: number; names?: number; error?: string; factory?: string } = {};
+  try {
+    parsed = JSON.parse(last) as typeof parsed;
+  } catch {
+    parsed = { error: (r.stderr || last || `exit ${r.status}`).split('\n').slice(-3).join(' ') };
+  }
+  if (parsed.namesPerSec === undefined) {
+    return { row: { section: 'matching', metric: 'names/s, one core', measured: '—', target, note: parsed.error ?? 'not measured' }, raw: parsed };
+  }
+  const rate = parsed.namesPerSec;
+  return {
+    row: {
+      section: 'matching',
+      metric: `names/s, one core (${parsed.names} names via ${parsed.factory}${pin ? ', taskset' : ''})`,
+      measured: `${Math.round(rate).toLocaleString('en-US')} names/s`,
+      target,
+      met: rate >= TARGET_RATE,
+      note: rate >= TARGET_RATE ? '' : `${Math.round(TARGET_RATE - rate).toLocaleString('en-US')} names/s short`,
+    },
+    raw: parsed,
+  };
+}
+
+function bulkRow(opts: MatchingSectionOptions, namesFile: string): { row: Row; raw: unknown } {
+  const target = `< ${TARGET_BULK_SEC} s`;
+  const metric = `${opts.bulkNames.toLocaleString('en-US')} names via npm run standardize (wall)`;
+  if (!existsSync(join(REPO, 'scripts/standardize.ts'))) {
+    return { row: { section: 'matching', metric, measured: '—', target, note: 'scripts/standardize.ts not present yet' }, raw: null };
+  }
+  const out = join(opts.workDir, 'standardized.tsv');
+  const t0 = performance.now();
+  const r = spawnSync('npm', ['run', '--silent', 'standardize', '--', namesFile, '--out', out], { cwd: REPO, encoding: 'utf8', maxBuffer: 1 << 28 });
+  const sec = (performance.now() - t0) / 1000;
+  if (r.status !== 0) {
+    return { row: { section: 'matching', metric, measured: '—', target, note: `standardize exited ${r.status}: ${(r.stderr || r.stdout).trim().split('\n').slice(-2).join(' ')}` }, raw: { stderr: r.stderr } };
+  }
+  return {
+    row: { section: 'matching', metric, measured: `${sec.toFixed(1)} s`, target, met: sec < TARGET_BULK_SEC, note: sec < TARGET_BULK_SEC ? '' : `${(sec - TARGET_BULK_SEC).toFixed(1)} s over` },
+    raw: { seconds: sec },
+  };
+}
+
+export async function runMatchingBench(opts: MatchingSectionOptions): Promise<{ rows: Row[]; notes: string[]; raw: unknown }> {
+  mkdirSync(opts.workDir, { recursive: true });
+  const names = messyNames(opts.bulkNames);
+  const namesFile = join(opts.workDir, 'names.txt');
+  writeFileSync(namesFile, `${names.join('\n')}\n`);
+  const sampleFile = join(opts.workDir, 'names-sample.txt');
+  writeFileSync(sampleFile, `${names.slice(0, RATE_SAMPLE).join('\n')}\n`);
+  opts.log(`matching: names/s over ${RATE_SAMPLE} names`);
+  const rate = rateRow(opts, sampleFile);
+  opts.log(`matching: bulk standardize of ${opts.bulkNames} names`);
+  const bulk = bulkRow(opts, namesFile);
+  return {
+    rows: [rate.row, bulk.row],
+    notes: ['input: standard item names from standard-tables/items-v3.8.2.tsv with seeded dev-set-style noise (bench/lib/names.ts); one name per line'],
+    raw: { rate: rate.raw, bulk: bulk.raw },
+  };
+}
