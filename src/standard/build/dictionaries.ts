@@ -95,6 +95,10 @@ export function neutralDeviceType(code: string): string | undefined {
 
 export function loadBodyParts(ctx: Ctx): SourceConcept[] {
   const t = ctx.src.table('body-parts.tsv');
+  const dedup = t.rows.filter((r) => /deduplicated/.test(r.values.source ?? '')).length;
+  if (dedup > 0) {
+    ctx.report.decision(t.file, 0, undefined, `${dedup} rows note that appendix C repeats blocks of rows (PDF transcription); the table holds each code once and the build rejects any code seen twice`);
+  }
   const seen = new Set<string>();
   const out: SourceConcept[] = [];
   for (const r of t.rows) {

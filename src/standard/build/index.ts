@@ -13,6 +13,7 @@ import { buildExtensionCodeSystems } from './cs-extensions.js';
 import { buildPriceAndChuanyuCodeSystems } from './cs-regional.js';
 import { buildValueSets } from './valuesets.js';
 import { buildConceptMaps } from './conceptmaps.js';
+import { readChuanyuDecisions } from './map-chuanyu.js';
 import { EXAM_ITEM_VERSION } from '../canonical.js';
 
 export type ContentResource = CodeSystem | ValueSet | ConceptMap;
@@ -49,8 +50,10 @@ export function buildContent(opts: { tablesDir: string; base: string }): Content
     ...buildExtensionCodeSystems({ ...ctx, base: opts.base }),
     ...buildPriceAndChuanyuCodeSystems({ ...ctx, base: opts.base }),
   ];
-  const valueSets = buildValueSets({ base: opts.base, codeSystems, items });
-  const conceptMaps = buildConceptMaps({ ...ctx, base: opts.base, codeSystems, items });
+  const decisions = readChuanyuDecisions({ src, report, items });
+  const chuanyuTargets = decisions.flatMap((d) => d.targets.map((t) => t.code));
+  const valueSets = buildValueSets({ base: opts.base, codeSystems, items, chuanyuTargets });
+  const conceptMaps = buildConceptMaps({ ...ctx, base: opts.base, codeSystems, items, decisions });
 
   const files: GeneratedFile[] = [
     ...codeSystems.map((r) => ({ path: `codesystems/${r.id}.json`, resource: r })),
