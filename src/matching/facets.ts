@@ -1,0 +1,171 @@
+/**
+ * Facet extraction for one exam's text: modality, device hints, body part with laterality,
+ * vessel, scan words, post-processing, X-ray views.
+ */
+import type { ScanWord } from './synonyms.js';
+import { DEVICE_PATTERNS, MODALITY_PATTERNS } from './synonyms.js';
+import type { TermHit } from './dictionary.js';
+import type { BodyEntry, Lat, Modality, VesselStem, Vocabulary } from './vocabulary.js';
+
+export interface BodyFacet {
+  term: string;
+  entry: BodyEntry;
+  start: number;
+  end: number;
+  lat?: Lat;
+  /** Sides listed as alternatives (`左/右`). */
+  lats?: Lat[];
+  /** Several sides named (`左/右`), or none named for a paired part. */
+  latAmbiguous: boolean;
+  /** The text says "other/unspecified part". */
+  unspecified: boolean;
+}
+
+export interface ExamFacets {
+  text: string;
+  modality?: Modality;
+  modalitySource: 'explicit' | 'option' | 'line' | 'scan' | 'view' | 'none';
+  device: Record<string, string>;
+  mobile: boolean;
+  body?: BodyFacet;
+  vessel?: { term: string; stem: VesselStem };
+  scanWords: Array<{ term: string; word: ScanWord; inParens: boolean }>;
+  posts: Array<{ term: string; code: string }>;
+  views: string[];
+  viewTerms: string[];
+}
+
+const SIDE_BEFORE = /(左侧|右侧|双侧|左|右|双)$/;
+const MULTI_SIDE_BEFORE = /(?:左|右|双)(?:侧)?[\/或](?:左|右|双)(?:侧)?(?:[\/或](?:左|右|双)(?:侧)?)?$/;
+const SIDE_AFTER = /^\((左|右|双)侧?\)/;
+const SIDE_OF: Record<string, Lat> = { 左: 'L', 左侧: 'L', 右: 'R', 右侧: 'R', 双: 'B', 双侧: 'B' };
+
+/** Explicit modality in the text, earliest mention wins; MG/RF are preferred over plain X-ray words. */
+export function detectModality(text: string): Modality | undefined {
+  let best: { m: Modality; at: number } | undefined;
+  let xray: { m: Modality; at: number } | undefined;
+  for (const { modality, re } of MODALITY_PATTERNS) {
+    const hit = re.exec(text);
+    if (!hit) continue;
+    if (modality === 'CT' || modality === 'MR') {
+      if (!best || hit.index < best.at) best = { m: modality, at: hit.index };
+    } else if (!xray) {
+      xray = { m: modality, at: hit.index };
+    }
+  }
+  if (best) return best.m;
+  if (/^c(?:\(|$)/.test(text) || /\d+(?:\.\d+)?mm/.test(text)) return 'CT';
+  return xray?.m;
+}
+
+export function detectDevice(text: string): { device: Record<string, string>; mobile: boolean } {
+  const device: Record<string, string> = {};
+  let mobile = false;
+  for (const { name, re } of DEVICE_PATTERNS) {
+    const m = re.exec(text);
+    if (!m) continue;
+    if (name === 'mobile') mobile = true;
+    device[name] = m[0];
+  }
+  return { device, mobile };
+}
+
+export function isUnspecifiedEntry(e: BodyEntry): boolean {
+  return [...e.codes.values()].every((m) => m.has('999999') && m.size === 1);
+}
+
+/**
+ * The body part of an exam: the first specific one named; of adjacent words (`右手拇指`) the last,
+ * which is the head of the phrase in Chinese. Returns the hit and where its word chain starts.
+ */
+function pickBody(hits: Array<TermHit<BodyEntry>>): { hit: TermHit<BodyEntry>; chainStart: number } | undefined {
+  const i = hits.findIndex((h) => !isUnspecifiedEntry(h.value));
+  if (i < 0) return hits[0] ? { hit: hits[0], chainStart: hits[0].start } : undefined;
+  let j = i;
+  while (hits[j + 1] && (hits[j + 1] as TermHit<BodyEntry>).start === (hits[j] as TermHit<BodyEntry>).end && !isUnspecifiedEntry((hits[j + 1] as TermHit<BodyEntry>).value)) j++;
+  return { hit: hits[j] as TermHit<BodyEntry>, chainStart: (hits[i] as TermHit<BodyEntry>).start };
+}
+
+function readLaterality(text: string, hit: TermHit<BodyEntry>, chainStart: number): { lat?: Lat; lats?: Lat[]; ambiguous: boolean } {
+  const before = text.slice(Math.max(0, chainStart - 8), chainStart);
+  const multi = MULTI_SIDE_BEFORE.exec(before);
+  if (multi) return { ambiguous: true, lats: [...new Set((multi[0].match(/[左右双]/g) ?? []).map((c) => SIDE_OF[c] as Lat))] };
+  const m = SIDE_BEFORE.exec(before);
+  if (m) return { lat: SIDE_OF[m[1] as string], ambiguous: false };
+  const after = SIDE_AFTER.exec(text.slice(hit.end));
+  if (after) return { lat: SIDE_OF[after[1] as string], ambiguous: false };
+  const sides = text.match(/\((左|右|双)侧?\)|左侧|右侧|双侧/g);
+  if (sides && new Set(sides.map((s) => s.replace(/[()侧]/g, ''))).size === 1) {
+    return { lat: SIDE_OF[(sides[0] as string).replace(/[()侧]/g, '')], ambiguous: false };
+  }
+  const lats = new Set(hit.value.codes.keys());
+  lats.delete('N');
+  return { ambiguous: lats.size > 1 };
+}
+
+/** Views: the first run of view atoms that reads as a view (ends in 位/片, or holds a named view). */
+function readViews(text: string, from: number, vocab: Vocabulary): { atoms: string[]; terms: string[] } {
+  const hits = vocab.views.scan(text, from);
+  let run: typeof hits = [];
+  const accept = (r: typeof hits): boolean => {
+    if (r.length === 0) return false;
+    const last = r[r.length - 1] as (typeof hits)[number];
+    const next = text[last.end];
+    const joined = text.slice((r[0] as (typeof hits)[number]).start, last.end);
+    return next === '位' || next === '片' || joined.includes('位') || r.some((h) => h.term.length >= 2);
+  };
+  for (const h of hits) {
+    const prev = run[run.length - 1];
+    if (prev && !/^[、,和及与\/+位]*$/.test(text.slice(prev.end, h.start))) {
+      if (accept(run)) break;
+      run = [];
+    }
+    run.push(h);
+  }
+  if (!accept(run)) return { atoms: [], terms: [] };
+  return { atoms: [...new Set(run.flatMap((h) => h.value))].sort(), terms: run.map((h) => h.term) };
+}
+
+/** Bracket depth at each character (for words written as a parenthetical detail). */
+function parenDepths(text: string): Uint8Array {
+  const d = new Uint8Array(text.length);
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '(' || c === '[') depth++;
+    d[i] = depth;
+    if ((c === ')' || c === ']') && depth > 0) depth--;
+  }
+  return d;
+}
+
+export function extractFacets(text: string, vocab: Vocabulary): ExamFacets {
+  const modality = detectModality(text);
+  const { device, mobile } = detectDevice(text);
+  const picked = pickBody(vocab.body.scan(text));
+  let body: BodyFacet | undefined;
+  if (picked) {
+    const bodyHit = picked.hit;
+    const { lat, lats, ambiguous } = readLaterality(text, bodyHit, picked.chainStart);
+    const unspecified = isUnspecifiedEntry(bodyHit.value);
+    body = { term: bodyHit.term, entry: bodyHit.value, start: bodyHit.start, end: bodyHit.end, latAmbiguous: ambiguous, unspecified, ...(lat ? { lat } : {}), ...(lats ? { lats } : {}) };
+  }
+  const vesselHit = vocab.vessels.scan(text)[0];
+  const depth = parenDepths(text);
+  const scanWords = vocab.scans.scan(text).map((h) => ({ term: h.term, word: h.value, inParens: (depth[h.start] ?? 0) > 0 }));
+  const posts = vocab.posts.scan(text).map((h) => ({ term: h.term, code: h.value }));
+  const { atoms, terms } = readViews(text, body ? body.end : 0, vocab);
+  return {
+    text,
+    modalitySource: modality ? 'explicit' : 'none',
+    device,
+    mobile,
+    scanWords,
+    posts,
+    views: atoms,
+    viewTerms: terms,
+    ...(modality ? { modality } : {}),
+    ...(body ? { body } : {}),
+    ...(vesselHit ? { vessel: { term: vesselHit.term, stem: vesselHit.value } } : {}),
+  };
+}

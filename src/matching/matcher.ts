@@ -1,0 +1,231 @@
+/**
+ * The standardisation engine: exam name → standard exam item(s), with facets, score and decision.
+ * Built once from ExamItem[] (all dictionaries and indexes are precomputed here).
+ */
+import type { ExamItem } from '../standard/types.js';
+import { extractFacets, type ExamFacets } from './facets.js';
+import { normalise } from './normalize.js';
+import { ItemIndex, bodyCodes, isVascular, resolveScans, scoreExam, type ScoredCandidate } from './scoring.js';
+import { splitExams, takeLeadingTag } from './split.js';
+import type { ExamNameMatcher, MatchDecision, MatchExam, MatchOptions, MatchResult } from './types.js';
+import { buildVocabulary, type Modality, type Vocabulary } from './vocabulary.js';
+
+export interface Thresholds {
+  /** Minimum score for `auto`. */
+  auto: number;
+  /** Minimum lead of the best candidate over the next for `auto`. */
+  margin: number;
+  /** Below this the exam is `none`. */
+  review: number;
+}
+
+/** Calibrated on the even-hash half of the dev set (see docs/matching.md). */
+export const DEFAULT_THRESHOLDS: Thresholds = { auto: 0.9, margin: 0.04, review: 0.3 };
+
+const MODALITY_ALIASES: Record<string, Modality> = {
+  ct: 'CT', '2': 'CT', mr: 'MR', mri: 'MR', '3': 'MR', dr: 'DR', dx: 'DR', cr: 'DR', '4': 'DR', mg: 'MG', rf: 'RF', xa: 'RF',
+};
+
+interface ResolvedExam {
+  text: string;
+  facets: ExamFacets;
+  modality: Modality;
+  modalityFactor: number;
+  scan: string;
+  scanDefaulted: boolean;
+  post?: string;
+  candidates: ScoredCandidate[];
+}
+
+export class StandardisationEngine implements ExamNameMatcher {
+  readonly vocabulary: Vocabulary;
+  readonly index: ItemIndex;
+
+  constructor(items: ExamItem[], readonly thresholds: Thresholds = DEFAULT_THRESHOLDS) {
+    this.vocabulary = buildVocabulary(items);
+    this.index = new ItemIndex(items);
+  }
+
+  match(name: string, options: MatchOptions = {}): MatchResult {
+    const limit = options.limit ?? 5;
+    const norm = normalise(name);
+    if (norm.nonExam) {
+      return {
+        input: name, decision: 'none', source: 'engine', reason: `not an exam (${norm.nonExam})`,
+        exams: [{ text: norm.text, decision: 'none', candidates: [], facets: { nonExam: norm.nonExam, noise: norm.noise } }],
+      };
+    }
+    const { text, tag } = takeLeadingTag(norm.text);
+    const groups = splitExams(text, this.vocabulary);
+    const facets = groups.map((g) => extractFacets(g.text, this.vocabulary));
+    this.shareFacets(facets, tag);
+    const option = options.modality ? MODALITY_ALIASES[options.modality.toLowerCase()] : undefined;
+    const lineModality = facets.find((f) => f.modality)?.modality;
+    const exams: MatchExam[] = [];
+    for (const f of facets) {
+      for (const r of this.resolve(f, option, lineModality)) exams.push(this.present(r, norm.noise, limit));
+    }
+    if (exams.length === 0) return { input: name, decision: 'none', source: 'engine', reason: 'nothing recognised', exams };
+    const decisions = new Set(exams.map((e) => e.decision));
+    const decision: MatchDecision = decisions.size === 1 ? (exams[0] as MatchExam).decision : decisions.has('none') && !decisions.has('auto') && !decisions.has('review') ? 'none' : 'review';
+    return { input: name, decision, source: 'engine', exams };
+  }
+
+  /** Pieces that only name a body part borrow the method/views of the next exam (`颈椎、腰椎正侧位`). */
+  private shareFacets(facets: ExamFacets[], tag: string | undefined): void {
+    for (let i = 0; i < facets.length; i++) {
+      const f = facets[i] as ExamFacets;
+      if ((!f.body || f.body.unspecified) && tag) {
+        const tagFacets = extractFacets(tag, this.vocabulary);
+        if (tagFacets.body && !tagFacets.body.unspecified) f.body = { ...tagFacets.body, start: -1, end: -1 };
+      }
+      const next = facets[i + 1];
+      if (next && f.body && f.scanWords.length === 0 && f.posts.length === 0 && f.views.length === 0) {
+        f.scanWords = next.scanWords;
+        f.posts = next.posts;
+        f.views = next.views;
+        f.viewTerms = next.viewTerms;
+      }
+    }
+  }
+
+  private modalityChoices(f: ExamFacets, option: Modality | undefined, line: Modality | undefined): Array<[Modality, number, ExamFacets['modalitySource']]> {
+    const breast = f.body?.entry.name.includes('乳') ?? false;
+    const refine = (m: Modality): Modality => {
+      if (m === 'DR' && breast) return 'MG';
+      if (m === 'DR' && f.scanWords.some((s) => !s.word.weak && s.word.codes.RF) || m === 'DR' && /造影/.test(f.text)) return 'RF';
+      return m;
+    };
+    if (option) return [[option, 1, 'option']];
+    if (f.modality) return [[refine(f.modality), 1, 'explicit']];
+    if (line) return [[refine(line), 0.98, 'line']];
+    const implied = new Set<Modality>();
+    for (const s of f.scanWords) if (!s.word.weak) for (const k of Object.keys(s.word.codes)) implied.add(k as Modality);
+    if (implied.size === 0 && f.scanWords.some((s) => s.word.codes.RF)) implied.add('RF');
+    // Post-processing (appendix E) exists for CT only.
+    if (implied.size === 0 && f.posts.length > 0) implied.add('CT');
+    if (implied.size === 1) return [[[...implied][0] as Modality, 0.95, 'scan']];
+    if (f.views.length > 0) return [[refine('DR'), 0.95, 'view']];
+    const list: Modality[] = implied.size > 0 ? (['CT', 'MR', 'DR', 'MG', 'RF'] as Modality[]).filter((m) => implied.has(m)) : ['CT', 'MR'];
+    return list.map((m, i) => [m, 0.85 - 0.01 * i, 'none']);
+  }
+
+  private resolve(f: ExamFacets, option: Modality | undefined, line: Modality | undefined): ResolvedExam[] {
+    let best: { exams: ResolvedExam[]; quality: number } | undefined;
+    for (const [m, factor, source] of this.modalityChoices(f, option, line)) {
+      const facets: ExamFacets = { ...f, modalitySource: source, modality: m };
+      const exams = this.resolveFor(facets, m, factor);
+      const quality = exams.reduce((s, e) => s + (e.candidates[0]?.score ?? 0), 0) / Math.max(1, exams.length);
+      if (!best || quality > best.quality + 1e-9) best = { exams, quality };
+    }
+    return best?.exams ?? [];
+  }
+
+  private resolveFor(f: ExamFacets, m: Modality, modalityFactor: number): ResolvedExam[] {
+    let body = bodyCodes(f);
+    if (body.size === 0) {
+      const hint = f.scanWords.find((s) => s.word.body)?.word.body?.[0];
+      const entry = hint ? this.vocabulary.body.get(hint) : undefined;
+      if (entry) body = bodyCodes({ ...f, body: { term: hint as string, entry, start: -1, end: -1, latAmbiguous: false, unspecified: false } });
+    }
+    const { scans, defaulted } = resolveScans(f, m, this.index, body);
+    if (body.size === 0 && !defaulted) body = this.bodyImpliedByScan(m, scans[0] as string);
+    const post = m === 'CT' ? f.posts[0]?.code : undefined;
+    const out: ResolvedExam[] = [];
+    scans.forEach((scan0, i) => {
+      let scan = scan0;
+      let codes = body;
+      if (isVascular(m, scan)) ({ scan, codes } = this.vesselBody(f, m, scan, body));
+      const q = { facets: f, modality: m, modalityFactor, scan, scanDefaulted: defaulted, body: codes, ...(i === 0 && post ? { post } : {}) };
+      const candidates = scoreExam(q, this.index, this.vocabulary);
+      out.push(...this.splitViews({ text: f.text, facets: f, modality: m, modalityFactor, scan, scanDefaulted: defaulted, candidates, ...(q.post ? { post: q.post } : {}) }));
+    });
+    return out;
+  }
+
+  /** Where the standard has a method for one body part only (T管造影 → 胆道), the method names the part. */
+  private bodyImpliedByScan(m: Modality, scan: string): Map<string, number> {
+    const parts = this.index.bodyByScan.get(`${m}|${scan}`);
+    return parts && parts.size === 1 ? new Map([[[...parts][0] as string, 0.95]]) : new Map();
+  }
+
+  /** A vessel study: the vessel named in the text (or the region's vessel), artery or vein. */
+  private vesselBody(f: ExamFacets, m: Modality, scan: string, body: Map<string, number>): { scan: string; codes: Map<string, number> } {
+    const vesselCodes = [...body.keys()].filter((c) => c.startsWith('08'));
+    if (vesselCodes.length > 0) {
+      const generic = f.scanWords.every((s) => s.word.vascular === 'generic' || !s.word.vascular);
+      const veinOnly = vesselCodes.every((c) => /静脉$/.test(this.index.itemsOf(m, c)[0]?.bodyPartL3Name ?? '') || this.index.has(m, c, m === 'CT' ? '34' : '32') && !this.index.has(m, c, m === 'CT' ? '33' : '31'));
+      if (generic && veinOnly) scan = m === 'CT' ? '34' : '32';
+      return { scan, codes: body };
+    }
+    if (!f.vessel) return { scan, codes: new Map() };
+    const venous = m === 'CT' ? scan === '34' || scan === '35' : ['32', '34', '36'].includes(scan);
+    const codes = new Map<string, number>();
+    for (const c of venous ? f.vessel.stem.V : f.vessel.stem.A) codes.set(c, 1);
+    if (codes.size === 0) for (const c of venous ? f.vessel.stem.A : f.vessel.stem.V) codes.set(c, 0.8);
+    return { scan, codes };
+  }
+
+  /** X-ray views that no single item covers (`出入口位`, `正位、切线位`) become one exam per item. */
+  private splitViews(r: ResolvedExam): ResolvedExam[] {
+    const views = r.facets.views;
+    const top = r.candidates[0];
+    if (r.modality !== 'DR' || views.length < 2 || !top) return [r];
+    const atomsOf = (i: ExamItem) => this.vocabulary.positionAtoms.get(i.postOrPosition) ?? [];
+    if (atomsOf(top.item).join('|') === views.join('|')) return [r];
+    const parts = [...new Set(r.candidates.slice(0, 12).map((c) => c.item.bodyPartL3))].filter((p) => p !== '999999');
+    for (const part of parts) {
+      const pool = this.index.itemsOf(r.modality, part).filter((i) => i.deviceType === top.item.deviceType);
+      const remaining = new Set(views);
+      const picked: ExamItem[] = [];
+      for (const item of [...pool].sort((a, b) => atomsOf(b).length - atomsOf(a).length)) {
+        const atoms = atomsOf(item);
+        if (atoms.length > 0 && atoms.every((a) => remaining.has(a))) {
+          picked.push(item);
+          atoms.forEach((a) => remaining.delete(a));
+        }
+      }
+      if (picked.length >= 2 && remaining.size === 0) {
+        const score = r.candidates.find((c) => c.item.bodyPartL3 === part)?.score ?? top.score;
+        return picked.map((item) => ({ ...r, candidates: [{ item, score }] }));
+      }
+    }
+    return [r];
+  }
+
+  private present(r: ResolvedExam, noise: string[], limit: number): MatchExam {
+    const { candidates, facets: f } = r;
+    const top = candidates[0];
+    const second = candidates[1];
+    const t = this.thresholds;
+    let decision: MatchDecision = 'none';
+    if (top && top.score >= t.review) decision = 'review';
+    const explicit = f.modalitySource === 'explicit' || f.modalitySource === 'option' || f.modalitySource === 'line';
+    const xray = r.modality === 'DR' || r.modality === 'MG';
+    if (top && top.score >= t.auto && (!second || top.score - second.score >= t.margin) && explicit && f.body && !f.body.unspecified
+      && !f.body.latAmbiguous && !(xray && f.views.length === 0 && r.modality === 'DR') && (!r.scanDefaulted || xray)) decision = 'auto';
+    const facets: Record<string, unknown> = {
+      modality: r.modality,
+      modalitySource: f.modalitySource,
+      scan: r.scan,
+      scanDefaulted: r.scanDefaulted,
+      scanWords: f.scanWords.map((s) => s.term),
+    };
+    if (Object.keys(f.device).length) facets['device'] = f.device;
+    if (f.body) facets['bodyPart'] = { term: f.body.term, l3: top?.item.bodyPartL3, laterality: f.body.lat ?? (f.body.latAmbiguous ? 'ambiguous' : undefined), unspecified: f.body.unspecified || undefined };
+    if (f.vessel && isVascular(r.modality, r.scan)) facets['vessel'] = f.vessel.term;
+    if (r.post) facets['postProcessing'] = r.post;
+    if (f.views.length) facets['views'] = f.views;
+    if (noise.length) facets['noise'] = noise;
+    return {
+      text: r.text,
+      decision,
+      candidates: candidates.slice(0, limit).map((c) => ({ code: c.item.code, display: c.item.display, score: Math.round(c.score * 1000) / 1000 })),
+      facets,
+    };
+  }
+}
+
+export function createMatcher(items: ExamItem[], thresholds?: Thresholds): StandardisationEngine {
+  return new StandardisationEngine(items, thresholds);
+}

@@ -1,0 +1,68 @@
+/**
+ * Text normalisation of exam names: width, brackets, case, spaces, typos, and the noise that
+ * carries no meaning for the item (billing tags, logistics, mutual-recognition marks).
+ * Billing and non-exam lines are recognised here too (they must yield `none`).
+ */
+
+/** Brackets NFKC leaves alone, mapped to ASCII. */
+const BRACKETS: Record<string, string> = { '【': '[', '】': ']', '〔': '[', '〕': ']', '「': '[', '」': ']', '『': '[', '』': ']', '〈': '(', '〉': ')', '《': '(', '》': ')' };
+
+/** Typos and variant characters common in the field (each pair: wrong → right). */
+const TYPOS: Array<[string, string]> = [
+  ['钼钯', '钼靶'], ['目靶', '钼靶'], ['钼把', '钼靶'], ['成象', '成像'], ['扫瞄', '扫描'], ['扫苗', '扫描'],
+  ['磁共震', '磁共振'], ['核磁共振', '磁共振'], ['颈锥', '颈椎'], ['胸锥', '胸椎'], ['腰锥', '腰椎'], ['骶锥', '骶椎'],
+  ['关结', '关节'], ['付鼻窦', '副鼻窦'], ['桡尺骨', '尺桡骨'], ['腓胫骨', '胫腓骨'], ['胫排骨', '胫腓骨'], ['颅恼', '颅脑'],
+  ['平描', '平扫'], ['评扫', '平扫'], ['曾强', '增强'], ['增加强', '增强'], ['三位重建', '三维重建'], ['三唯重建', '三维重建'],
+  ['髋关', '髋关'], ['蝶鞍', '鞍区'], ['鞍区区', '鞍区'],
+];
+
+/**
+ * Noise: tags that say nothing about the item. Order matters (longer first). Applied after
+ * normalisation, so all ASCII is lower case and brackets are ASCII.
+ */
+const NOISE: RegExp[] = [
+  /\((?:[^()]*禁[^()]*)\)/g, // contraindication asides: (哺乳、备孕、孕者禁)
+  /(?:川渝|陕|黔|滇|桂|湘|鄂|赣|苏|浙|皖|闽|鲁|豫|冀|晋|蒙|辽|吉|黑|京|津|沪|渝|川|粤|琼|甘|青|宁|新|藏)+hr/g,
+  /互认/g,
+  /非医保|医保|自费|公费|农合|新农合/g,
+  /不出片|不含胶片|无胶片|不含片|不打片|不要片|无片/g,
+  /团单|团检|团体|体检|体验|加急|急诊|门诊|住院|免费升级|升级|优惠|套餐|筛查/g,
+  /检查项目|检查|项目|\(?对比前片\)?/g,
+];
+
+/** Words that mark a billing, material or service line rather than an exam (decision `none`). */
+const NON_EXAM = /加收|会诊|胶片|耗材|材料费|造影剂费|对比剂费|高压注射|注射器|打印|刻录|刻盘|光盘|诊查费|诊疗费|报告费|阅片|读片|复印|存储费|图像传输|远程|挂号|护理|麻醉|药费|针$|留置针/;
+
+export interface Normalised {
+  /** Normalised text (noise removed). */
+  text: string;
+  /** Noise fragments removed (for the explanation). */
+  noise: string[];
+  /** Set when the line is a billing/non-exam line: the word that shows it. */
+  nonExam?: string;
+}
+
+/** Width, brackets, case, spaces, typos. Idempotent. */
+export function normaliseText(raw: string): string {
+  let s = raw.normalize('NFKC');
+  s = s.replace(/[【】〔〕「」『』〈〉《》]/g, (c) => BRACKETS[c] ?? c);
+  s = s.toLowerCase().replace(/[\s\u3000]+/g, '');
+  s = s.replace(/[;:：]+$/g, '').replace(/^[;:]+/, '');
+  for (const [from, to] of TYPOS) if (s.includes(from)) s = s.split(from).join(to);
+  return s;
+}
+
+/** Full normalisation: text plus noise removal and non-exam detection. */
+export function normalise(raw: string): Normalised {
+  let text = normaliseText(raw);
+  const noise: string[] = [];
+  for (const re of NOISE) {
+    text = text.replace(re, (m) => {
+      noise.push(m);
+      return '';
+    });
+  }
+  text = text.replace(/\(\)|\[\]/g, '');
+  const nonExam = NON_EXAM.exec(text)?.[0];
+  return nonExam ? { text, noise, nonExam } : { text, noise };
+}

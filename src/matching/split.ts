@@ -1,0 +1,69 @@
+/**
+ * Splitting a line into exams. `胸部CT+上腹部CT` and `颈椎、腰椎正侧位` name two exams;
+ * `平扫+增强`, `正、侧位`, `CT平扫+增强【胸部】` name one. Rule: the line is cut at top-level
+ * separators (outside brackets); a piece that names a body part starts a new exam when the
+ * current exam already has one; pieces without a body part stay with their neighbour.
+ */
+import type { Vocabulary } from './vocabulary.js';
+
+const SEPARATORS = new Set(['+', ',', ';', '、', '；', '，']);
+const OPEN = new Set(['(', '[']);
+const CLOSE = new Set([')', ']']);
+
+/** Top-level pieces with the separator that preceded each. */
+export function splitPieces(text: string): Array<{ sep: string; text: string }> {
+  const pieces: Array<{ sep: string; text: string }> = [];
+  let depth = 0;
+  let start = 0;
+  let sep = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] as string;
+    if (OPEN.has(c)) depth++;
+    else if (CLOSE.has(c)) depth = Math.max(0, depth - 1);
+    else if (depth === 0 && SEPARATORS.has(c)) {
+      pieces.push({ sep, text: text.slice(start, i) });
+      sep = c;
+      start = i + 1;
+    }
+  }
+  pieces.push({ sep, text: text.slice(start) });
+  return pieces.filter((p) => p.text.length > 0);
+}
+
+/** Leading `[tag]` (department or free-text tag): removed, kept as a fallback body-part source. */
+export function takeLeadingTag(text: string): { text: string; tag?: string } {
+  const m = /^\[([^\]]*)\]/.exec(text);
+  if (!m) return { text };
+  const rest = text.slice(m[0].length);
+  if (!rest) return { text: m[1] as string };
+  return { text: rest, tag: m[1] as string };
+}
+
+export interface ExamText {
+  text: string;
+  hasBody: boolean;
+}
+
+export function splitExams(text: string, vocab: Vocabulary): ExamText[] {
+  const groups: ExamText[] = [];
+  let pending = '';
+  for (const piece of splitPieces(text)) {
+    const hasBody = vocab.body.scan(piece.text).length > 0 || vocab.vessels.scan(piece.text).length > 0 && /血管|动脉|静脉|cta|ctv|mra|mrv/.test(piece.text);
+    const current = groups[groups.length - 1];
+    if (hasBody && (!current || current.hasBody)) {
+      groups.push({ text: pending + piece.text, hasBody: true });
+      pending = '';
+    } else if (current) {
+      current.text += piece.sep + piece.text;
+      current.hasBody ||= hasBody;
+    } else {
+      pending += piece.text + '+';
+    }
+  }
+  if (pending) {
+    const tail = pending.replace(/[+]$/, '');
+    if (groups.length === 0) groups.push({ text: tail, hasBody: false });
+    else (groups[0] as ExamText).text = tail + '+' + (groups[0] as ExamText).text;
+  }
+  return groups;
+}
