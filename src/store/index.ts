@@ -9,7 +9,8 @@ export type { Store, StoreOptions } from './store.js';
 
 export async function createStore(options: StoreOptions): Promise<Store> {
   if (options.mongodbUri) {
-    throw new Error('MongoDB store: not implemented yet (in progress)');
+    const { MongoStore } = await import('./mongo/index.js');
+    return MongoStore.connect({ ...options, mongodbUri: options.mongodbUri });
   }
   return SqliteStore.open({ dataDir: options.dataDir, ...(options.pollIntervalMs !== undefined && { pollIntervalMs: options.pollIntervalMs }) });
 }
