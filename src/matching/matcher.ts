@@ -105,7 +105,7 @@ export class StandardisationEngine implements ExamNameMatcher {
     // Post-processing (appendix E) exists for CT only.
     if (implied.size === 0 && f.posts.length > 0) implied.add('CT');
     if (implied.size === 1) return [[[...implied][0] as Modality, 0.95, 'scan']];
-    if (f.views.length > 0) return [[refine('DR'), 0.95, 'view']];
+    if (f.views.length > 0) return [[refine('DR'), 0.98, 'view']];
     const list: Modality[] = implied.size > 0 ? (['CT', 'MR', 'DR', 'MG', 'RF'] as Modality[]).filter((m) => implied.has(m)) : ['CT', 'MR'];
     return list.map((m, i) => [m, 0.85 - 0.01 * i, 'none']);
   }
@@ -124,7 +124,7 @@ export class StandardisationEngine implements ExamNameMatcher {
   private resolveFor(f: ExamFacets, m: Modality, modalityFactor: number): ResolvedExam[] {
     let body = bodyCodes(f);
     if (body.size === 0) {
-      const hint = f.scanWords.find((s) => s.word.body)?.word.body?.[0];
+      const hint = f.scanWords.find((s) => s.word.body && !s.inParens)?.word.body?.[0];
       const entry = hint ? this.vocabulary.body.get(hint) : undefined;
       if (entry) body = bodyCodes({ ...f, body: { term: hint as string, entry, start: -1, end: -1, latAmbiguous: false, unspecified: false } });
     }
@@ -200,10 +200,11 @@ export class StandardisationEngine implements ExamNameMatcher {
     const t = this.thresholds;
     let decision: MatchDecision = 'none';
     if (top && top.score >= t.review) decision = 'review';
-    const explicit = f.modalitySource === 'explicit' || f.modalitySource === 'option' || f.modalitySource === 'line';
+    const explicit = f.modalitySource === 'explicit' || f.modalitySource === 'option' || f.modalitySource === 'line' || f.modalitySource === 'view';
+    const part = (f.body && !f.body.unspecified) || (isVascular(r.modality, r.scan) && f.vessel);
     const xray = r.modality === 'DR' || r.modality === 'MG';
-    if (top && top.score >= t.auto && (!second || top.score - second.score >= t.margin) && explicit && f.body && !f.body.unspecified
-      && !f.body.latAmbiguous && !(xray && f.views.length === 0 && r.modality === 'DR') && (!r.scanDefaulted || xray)) decision = 'auto';
+    if (top && top.score >= t.auto && (!second || top.score - second.score >= t.margin) && explicit && part
+      && !f.body?.latAmbiguous && !(xray && f.views.length === 0 && r.modality === 'DR') && (!r.scanDefaulted || xray || f.posts.length === 0)) decision = 'auto';
     const facets: Record<string, unknown> = {
       modality: r.modality,
       modalitySource: f.modalitySource,

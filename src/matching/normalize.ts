@@ -31,7 +31,10 @@ const NOISE: RegExp[] = [
 ];
 
 /** Words that mark a billing, material or service line rather than an exam (decision `none`). */
-const NON_EXAM = /加收|会诊|胶片|耗材|材料费|造影剂费|对比剂费|高压注射|注射器|打印|刻录|刻盘|光盘|诊查费|诊疗费|报告费|阅片|读片|复印|存储费|图像传输|远程|挂号|护理|麻醉|药费|针$|留置针/;
+const NON_EXAM = /加收|会诊|胶片|耗材|材料|造影剂|对比剂(?!首过)|高压注射|注射器|打印|刻录|刻盘|光盘|诊查|诊疗费|报告费|阅片|读片|复印|存储|图像传输|远程|挂号|护理|麻醉|药费|留置针|[^造]费$|费用/;
+
+/** Exams of other modalities or services: not items of the CT/MR/X-ray system (decision `none`). */
+const OUT_OF_SCOPE = /超声|彩超|b超|多普勒|心电图|脑电图|肌电图|胃镜|肠镜|内镜(?!逆行)|pet|spect|核医学|同位素|骨扫描|显像/;
 
 export interface Normalised {
   /** Normalised text (noise removed). */
@@ -63,6 +66,6 @@ export function normalise(raw: string): Normalised {
     });
   }
   text = text.replace(/\(\)|\[\]/g, '');
-  const nonExam = NON_EXAM.exec(text)?.[0];
+  const nonExam = NON_EXAM.exec(text)?.[0] ?? OUT_OF_SCOPE.exec(text)?.[0];
   return nonExam ? { text, noise, nonExam } : { text, noise };
 }

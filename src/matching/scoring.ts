@@ -123,7 +123,7 @@ export function viewScore(input: string[], item: string[], chest: boolean): numb
   if (input.length === 0) {
     if (item.length === 1 && item[0] === '正') return chest ? 0.93 : 0.88;
     if (item.length === 2 && item[0] === '侧' && item[1] === '正') return chest ? 0.88 : 0.93;
-    return item.length === 0 ? 0.9 : 0.75;
+    return item.length === 0 ? 1 : 0.75;
   }
   const a = input.join('|');
   const b = item.join('|');
@@ -160,6 +160,13 @@ export function scoreExam(q: ExamQuery, index: ItemIndex, vocab: Vocabulary): Sc
     const whole = c.slice(0, 4) + '00';
     if (!bodies.has(whole)) bodies.set(whole, w * 0.85);
   }
+  // A method the standard has for one part only, asked within that part's region (MRCP in 上腹部 → 胰胆管).
+  const withScan = index.bodyByScan.get(`${m}|${scan}`);
+  if (withScan && withScan.size === 1) {
+    for (const [c, w] of q.body) {
+      for (const p of withScan) if (p !== c && p.slice(0, 4) === c.slice(0, 4) && !bodies.has(p)) bodies.set(p, w * 0.9);
+    }
+  }
   const unspecifiedWeight = q.body.size === 0 || q.facets.body?.unspecified ? 0.93 : 0.55;
   bodies.set(UNSPECIFIED_PART, Math.max(bodies.get(UNSPECIFIED_PART) ?? 0, unspecifiedWeight));
   const chest = [...q.body.keys()].some((c) => c.startsWith('04'));
@@ -169,7 +176,7 @@ export function scoreExam(q: ExamQuery, index: ItemIndex, vocab: Vocabulary): Sc
     for (const item of index.itemsOf(m, l3)) {
       let s = bw * q.modalityFactor;
       if (item.scan === scan) s *= q.scanDefaulted ? 0.97 : 1;
-      else if (item.scan === '00' && !xray && q.post) s *= 0.95;
+      else if (item.scan === '00' && !xray && q.post && q.scanDefaulted) s *= 0.95;
       else if (item.scan[0] === scan[0]) s *= 0.7;
       else s *= 0.4;
       if (!xray) {

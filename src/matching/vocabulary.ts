@@ -97,7 +97,7 @@ function buildBody(items: ExamItem[]): { body: TermDictionary<BodyEntry>; entrie
     const own = entries.get(a);
     if (own) for (const [lat, m] of own.codes) for (const [c, w] of m) addCode(merged, lat, c, w);
     targets.forEach((t, i) => {
-      const target = entries.get(normaliseText(t));
+      const target = entries.get(normaliseText(t)) ?? entries.get(splitLaterality(normaliseText(t))[1]);
       if (!target) return;
       for (const [lat, m] of target.codes) for (const [c, w] of m) addCode(merged, lat, c, w * (1 - 0.03 * i));
     });
