@@ -83,3 +83,17 @@ export function parseInstitutionExtension(text: string): InstitutionExtension | 
   if (!m || m[2]!.trim() === '') return undefined;
   return { base: m[1]!, suffix: m[2]! };
 }
+
+/**
+ * For a device-specific code (device type 21–25, 31–35, 43) the device-neutral code it is formed
+ * from (§6.1.2); otherwise an error naming the device-type segment. Does not check that items exist.
+ */
+export function neutralCodeOf(code: string): { neutralCode: string; neutralDeviceType: string } | { error: string } {
+  const s = splitExamCode(code);
+  if (!s) return { error: `not a 14-character exam code: ${JSON.stringify(code)}` };
+  const neutralDeviceType = DEVICE_SPECIFIC_TO_NEUTRAL[s.deviceType];
+  if (!neutralDeviceType) {
+    return { error: `segment 设备类型 device type (positions 1-2) "${s.deviceType}" is not a device-specific type (21–25, 31–35, 43)` };
+  }
+  return { neutralCode: neutralDeviceType + code.slice(2), neutralDeviceType };
+}
