@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, test } from 'node:test';
 import { SyncClient, type SyncClientOptions } from '../../src/sync/client.js';
 import { withLocalTag } from '../../src/sync/origin.js';
 import { allItemsVs, BASE, examItem, hospitalMap, ITEMS_V1, ITEMS_V2, modalityCs, standardMap } from './fixtures.js';
-import { fakeUpstream, putAll, snapshot, tempStore, type FakeUpstream, type Fault, type TempStore } from './helpers.js';
+import { fakeUpstream, putAll, putOne, snapshot, tempStore, type FakeUpstream, type Fault, type TempStore } from './helpers.js';
 
 let up: TempStore;
 let down: TempStore;
@@ -69,9 +69,9 @@ describe('sync client', () => {
     assert.equal(quiet.ok, true, quiet.error);
     assert.deepEqual([quiet.created, quiet.updated, quiet.deleted], [[], [], []]);
 
-    await up.store.resources.put(examItem('V3.8.2', ITEMS_V2));
-    await up.store.resources.put({ ...modalityCs(), title: 'v2' });
-    await up.store.resources.put({ ...modalityCs(), title: 'v3' });
+    await putOne(up.store, examItem('V3.8.2', ITEMS_V2));
+    await putOne(up.store, { ...modalityCs(), title: 'v2' });
+    await putOne(up.store, { ...modalityCs(), title: 'v3' });
     await up.store.resources.delete('ValueSet', 'exam-item-all');
     const inc = await client().run();
     assert.equal(inc.ok, true, inc.error);
@@ -124,8 +124,8 @@ describe('sync client', () => {
     assert.ok(report.conflicts.some((c) => c.resource === 'ConceptMap/device-type-to-dicom' && /tagged local/.test(c.reason)));
     assert.ok(await down.store.resources.read('ConceptMap', 'hospital-a-to-exam-item'));
 
-    await down.store.resources.put({ ...modalityCs(), title: 'edited here' });
-    await up.store.resources.put({ ...modalityCs(), title: 'edited upstream' });
+    await putOne(down.store, { ...modalityCs(), title: 'edited here' });
+    await putOne(up.store, { ...modalityCs(), title: 'edited upstream' });
     const inc = await client().run();
     const modality = await down.store.resources.read('CodeSystem', 'modality');
     assert.equal((modality?.resource as { title?: string }).title, 'edited upstream');
@@ -149,7 +149,7 @@ describe('bad upstream responses leave the local copy unchanged and say why', ()
       const before = await snapshot(down.store);
       const seqBefore = await down.store.resources.headSeq();
       const cursorBefore = await client().cursor();
-      await up.store.resources.put(examItem('V3.8.2', ITEMS_V2));
+      await putOne(up.store, examItem('V3.8.2', ITEMS_V2));
       server.fault = () => fault;
       const report = await client({ timeoutMs: 300 }).run();
       assert.equal(report.ok, false);

@@ -28,7 +28,7 @@ export const ITEMS_V2: Item[] = [
   { code: '40010101000000', display: 'DR胸部正位' },
 ];
 
-export function examItem(version: string, items: Item[], id = 'exam-item'): CodeSystem {
+export function examItem(version: string, items: Item[], id = 'exam-item'): CodeSystem & { id: string } {
   return {
     resourceType: 'CodeSystem',
     id,
@@ -48,7 +48,7 @@ export function examItem(version: string, items: Item[], id = 'exam-item'): Code
   };
 }
 
-export function modalityCs(): CodeSystem {
+export function modalityCs(): CodeSystem & { id: string } {
   return {
     resourceType: 'CodeSystem',
     id: 'modality',
@@ -64,7 +64,7 @@ export function modalityCs(): CodeSystem {
   };
 }
 
-export function allItemsVs(): ValueSet {
+export function allItemsVs(): ValueSet & { id: string } {
   return {
     resourceType: 'ValueSet',
     id: 'exam-item-all',
@@ -76,7 +76,7 @@ export function allItemsVs(): ValueSet {
   };
 }
 
-export function standardMap(): ConceptMap {
+export function standardMap(): ConceptMap & { id: string } {
   return {
     resourceType: 'ConceptMap',
     id: 'device-type-to-dicom',
@@ -89,7 +89,7 @@ export function standardMap(): ConceptMap {
 }
 
 /** An institution's own map: not under the standard's base. */
-export function hospitalMap(id = 'hospital-a-to-exam-item', codes: Array<[string, string]> = [['CT001', '20010101000000']]): ConceptMap {
+export function hospitalMap(id = 'hospital-a-to-exam-item', codes: Array<[string, string]> = [['CT001', '20010101000000']]): ConceptMap & { id: string } {
   return {
     resourceType: 'ConceptMap',
     id,

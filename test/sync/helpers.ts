@@ -34,6 +34,11 @@ export async function putAll(store: Store, resources: Array<Resource & { id: str
   for (const r of resources) await store.resources.put(r);
 }
 
+/** One write of any resource shape (object literals with type-specific fields included). */
+export async function putOne<T extends { resourceType: string; id: string }>(store: Store, resource: T): Promise<void> {
+  await store.resources.put(resource as unknown as Resource & { id: string });
+}
+
 /** Snapshot of the current terminology resources: `Type/id` → content without meta (JSON). */
 export async function snapshot(store: Store): Promise<Map<string, string>> {
   const out = new Map<string, string>();
@@ -84,7 +89,7 @@ export async function fakeUpstream(store: Store): Promise<FakeUpstream> {
     const count = Number(url.searchParams.get('_count') ?? '50');
     const offset = Number(url.searchParams.get('_offset') ?? '0');
     const path = url.pathname.replace(/^\/fhir\/?/, '');
-    let bundle: Bundle;
+    let bundle: Bundle<Resource>;
     if (path === '_history') {
       const since = url.searchParams.get('_since') ?? undefined;
       const all = await store.resources.history({ ...(since ? { since } : {}), order: 'desc' });

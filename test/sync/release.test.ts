@@ -8,7 +8,7 @@ import { PublishingService } from '../../src/sync/publishing.js';
 import { createTar, readTar, readTgz } from '../../src/sync/tar.js';
 import { withLocalTag } from '../../src/sync/origin.js';
 import { allItemsVs, BASE, examItem, hospitalMap, ITEMS_V1, ITEMS_V2, modalityCs, standardMap } from './fixtures.js';
-import { putAll, tempStore, type TempStore } from './helpers.js';
+import { putAll, putOne, tempStore, type TempStore } from './helpers.js';
 
 describe('tar', () => {
   test('round-trips files, including long names split into the ustar prefix', () => {
@@ -106,7 +106,7 @@ describe('releases', () => {
   });
 
   test('a release keeps its pinned versions after the resources change again', async () => {
-    await t.store.resources.put({ ...modalityCs(), title: 'changed later' });
+    await putOne(t.store, { ...modalityCs(), title: 'changed later' });
     const m = (await releases.get('V3.8.2'))!;
     const resources = await releases.loadResources(m);
     const modality = resources.find((r) => r.id === 'modality') as CodeSystem;
