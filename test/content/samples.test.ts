@@ -31,7 +31,7 @@ test('MR, DR, MG, RF, mobile DR items carry the right segments', () => {
   const rf = concept(cs, '45081102X10000');
   assert.deepEqual([prop(rf, 'bodyPartL2'), prop(rf, 'scanMethod')], ['0811', 'X1'], 'L2 corrected from the code, not 0731');
   assert.equal(prop(concept(cs, '42040100000000'), 'deviceType'), '42');
-  assert.equal(concept(cs, '309999997a0000').display.includes('弥散频谱成像'), true, 'lower-case segment 7a kept');
+  assert.equal(concept(cs, '309999997a0000').display?.includes('弥散频谱成像'), true, 'lower-case segment 7a kept');
 });
 
 test('US, PET and SPECT items', () => {
