@@ -81,10 +81,8 @@ export function buildCodeSystem(meta: CodeSystemMeta, concepts: SourceConcept[])
   if (hierarchical) properties.push(PARENT_PROPERTY);
   if (concepts.some((c) => c.abstract)) properties.push(NOT_SELECTABLE);
   if (concepts.some((c) => c.inactive)) properties.push(INACTIVE);
-  for (const p of meta.properties) {
-    if (!used.has(p.code)) throw new Error(`${meta.id}: declared property ${p.code} is never used`);
-    properties.push(p);
-  }
+  // Declare what the concepts use (a small release may use no X-ray position at all).
+  for (const p of meta.properties) if (used.has(p.code)) properties.push(p);
   for (const u of used) {
     if (!meta.properties.some((p) => p.code === u)) throw new Error(`${meta.id}: property ${u} is used but not declared`);
   }
