@@ -21,6 +21,7 @@ import { readTgz } from '../../src/sync/tar.js';
 import { sha256Hex } from '../../src/sync/hash.js';
 import { allItemsVs, BASE, EXAM_URL, examItem, hospitalMap, ITEMS_V1, modalityCs, standardMap } from './fixtures.js';
 import { putAll, tempStore, type TempStore } from './helpers.js';
+import { MapRegistry } from './servers.js';
 
 const TOKEN = 'test-admin-token';
 const AUTH = { Authorization: `Bearer ${TOKEN}` };
@@ -42,7 +43,7 @@ function buildApp(t: TempStore, adminToken: string | undefined): { app: Express;
     publicBaseUrl: 'http://tx.test/fhir',
   });
   const config = defaultConfig();
-  const app = createApp({ operations: {}, registry: { add() {}, remove() {} }, store: t.store, config, logger: silentLogger, routers: [router] });
+  const app = createApp({ operations: {}, registry: new MapRegistry(), store: t.store, config, logger: silentLogger, routers: [router] });
   return { app, written };
 }
 
@@ -157,8 +158,9 @@ describe('publishing endpoints', () => {
   });
 });
 
-function binary(res: NodeJS.ReadableStream & { setEncoding(e: string): void }, done: (err: Error | null, body: Buffer) => void): void {
+/** supertest body parser that keeps the raw bytes (packages, files). */
+const binary = ((res: NodeJS.ReadableStream, done: (err: Error | null, body: Buffer) => void): void => {
   const chunks: Buffer[] = [];
   res.on('data', (c: Buffer) => chunks.push(c));
   res.on('end', () => done(null, Buffer.concat(chunks)));
-}
+}) as unknown as (res: request.Response, callback: (err: Error | null, body: unknown) => void) => void;
