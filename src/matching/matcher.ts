@@ -43,7 +43,7 @@ export class StandardisationEngine implements ExamNameMatcher {
 
   constructor(items: ExamItem[], readonly thresholds: Thresholds = DEFAULT_THRESHOLDS) {
     this.vocabulary = buildVocabulary(items);
-    this.index = new ItemIndex(items);
+    this.index = new ItemIndex(items, this.vocabulary.positionAtoms);
   }
 
   match(name: string, options: MatchOptions = {}): MatchResult {
@@ -137,7 +137,7 @@ export class StandardisationEngine implements ExamNameMatcher {
       let codes = body;
       if (isVascular(m, scan)) ({ scan, codes } = this.vesselBody(f, m, scan, body));
       const q = { facets: f, modality: m, modalityFactor, scan, scanDefaulted: defaulted, body: codes, ...(i === 0 && post ? { post } : {}) };
-      const candidates = scoreExam(q, this.index, this.vocabulary);
+      const candidates = scoreExam(q, this.index);
       out.push(...this.splitViews({ text: f.text, facets: f, modality: m, modalityFactor, scan, scanDefaulted: defaulted, candidates, ...(q.post ? { post: q.post } : {}) }));
     });
     return out;

@@ -4,24 +4,34 @@
  */
 import type { ExamItem } from '../standard/types.js';
 import type { ExamFacets } from './facets.js';
-import { itemModality, type Lat, type Modality, type Vocabulary } from './vocabulary.js';
+import { itemModality, type Lat, type Modality } from './vocabulary.js';
 
 export const UNSPECIFIED_PART = '999999';
 
+/** An item with what scoring needs precomputed. */
+export interface IndexedItem {
+  item: ExamItem;
+  /** X-ray view atoms of its position, sorted, joined by '|' ('' = none). */
+  viewKey: string;
+  viewCanon: string;
+  views: string[];
+}
+
 /** Precomputed lookups over the items (built once). */
 export class ItemIndex {
-  readonly byModBody = new Map<string, ExamItem[]>();
+  readonly byModBody = new Map<string, IndexedItem[]>();
   readonly keys = new Set<string>();
   readonly byCode = new Map<string, ExamItem>();
   /** modality|scan → body parts (L3) that have an item with that scan. */
   readonly bodyByScan = new Map<string, Set<string>>();
-  constructor(readonly items: ExamItem[]) {
+  constructor(readonly items: ExamItem[], positionAtoms: Map<string, string[]> = new Map()) {
     for (const item of items) {
       const m = itemModality(item);
       const k = `${m}|${item.bodyPartL3}`;
       let list = this.byModBody.get(k);
       if (!list) this.byModBody.set(k, (list = []));
-      list.push(item);
+      const views = item.deviceType.startsWith('4') && item.postOrPosition !== '00' ? (positionAtoms.get(item.postOrPosition) ?? []) : [];
+      list.push({ item, views, viewKey: views.join('|'), viewCanon: canonViews(views) });
       this.keys.add(`${k}|${item.scan}`);
       this.byCode.set(item.code, item);
       let parts = this.bodyByScan.get(`${m}|${item.scan}`);
@@ -32,9 +42,17 @@ export class ItemIndex {
   has(m: Modality, l3: string, scan: string): boolean {
     return this.keys.has(`${m}|${l3}|${scan}`);
   }
-  itemsOf(m: Modality, l3: string): ExamItem[] {
+  indexed(m: Modality, l3: string): IndexedItem[] {
     return this.byModBody.get(`${m}|${l3}`) ?? [];
   }
+  itemsOf(m: Modality, l3: string): ExamItem[] {
+    return this.indexed(m, l3).map((e) => e.item);
+  }
+}
+
+/** 后前/前后 are frontal views; 瓦氏位 and 华氏位 are two transliterations of the Waters view. */
+export function canonViews(views: string[]): string {
+  return [...new Set(views.map((v) => (v === '后前' || v === '前后' ? '正' : v === '瓦氏' ? '华氏' : v)).filter((v) => v !== '仰卧'))].sort().join('|');
 }
 
 const VASCULAR: Record<string, Set<string>> = { CT: new Set(['33', '34', '35', '36']), MR: new Set(['31', '32', '33', '34', '35', '36', '37', '76']) };
@@ -119,21 +137,17 @@ export function resolveScans(f: ExamFacets, m: Modality, index: ItemIndex, body:
 }
 
 /** Similarity of X-ray view atom sets (1 = same views). */
-export function viewScore(input: string[], item: string[], chest: boolean): number {
-  if (input.length === 0) {
-    if (item.length === 1 && item[0] === '正') return chest ? 0.93 : 0.88;
-    if (item.length === 2 && item[0] === '侧' && item[1] === '正') return chest ? 0.88 : 0.93;
-    return item.length === 0 ? 1 : 0.75;
+export function viewScore(input: { views: string[]; key: string; canon: string }, item: IndexedItem, chest: boolean): number {
+  if (input.views.length === 0) {
+    if (item.viewKey === '正') return chest ? 0.93 : 0.88;
+    if (item.viewKey === '侧|正') return chest ? 0.88 : 0.93;
+    return item.viewKey === '' ? 1 : 0.75;
   }
-  const a = input.join('|');
-  const b = item.join('|');
-  if (a === b) return 1;
-  // 后前/前后 are frontal views; 瓦氏位 and 华氏位 are two transliterations of the Waters view.
-  const canon = (x: string[]) => [...new Set(x.map((v) => (v === '后前' || v === '前后' ? '正' : v === '瓦氏' ? '华氏' : v)).filter((v) => v !== '仰卧'))].sort().join('|');
-  if (canon(input) === canon(item)) return 0.9;
-  const inter = input.filter((x) => item.includes(x)).length;
-  const union = new Set([...input, ...item]).size;
-  return 0.35 + 0.4 * (inter / union);
+  if (input.key === item.viewKey) return 1;
+  if (input.canon === item.viewCanon) return 0.9;
+  let inter = 0;
+  for (const v of input.views) if (item.views.includes(v)) inter++;
+  return 0.35 + 0.4 * (inter / (input.views.length + item.views.length - inter));
 }
 
 export interface ScoredCandidate {
@@ -151,8 +165,11 @@ export interface ExamQuery {
   body: Map<string, number>;
 }
 
-/** Scores the items of one modality for one exam; best first. */
-export function scoreExam(q: ExamQuery, index: ItemIndex, vocab: Vocabulary): ScoredCandidate[] {
+/** How many candidates scoring keeps (enough for the answer, the margin and view splitting). */
+export const KEEP = 12;
+
+/** Scores the items of one modality for one exam; best first, at most KEEP. */
+export function scoreExam(q: ExamQuery, index: ItemIndex): ScoredCandidate[] {
   const { modality: m, scan } = q;
   const bodies = new Map(q.body);
   // Hierarchy fall-backs: the whole-L2 region, then the "not specified" part.
@@ -169,18 +186,25 @@ export function scoreExam(q: ExamQuery, index: ItemIndex, vocab: Vocabulary): Sc
   }
   const unspecifiedWeight = q.body.size === 0 || q.facets.body?.unspecified ? 0.93 : 0.55;
   bodies.set(UNSPECIFIED_PART, Math.max(bodies.get(UNSPECIFIED_PART) ?? 0, unspecifiedWeight));
-  const chest = [...q.body.keys()].some((c) => c.startsWith('04'));
+  let chest = false;
+  for (const c of q.body.keys()) if (c.startsWith('04')) chest = true;
   const xray = m === 'DR' || m === 'MG' || m === 'RF';
-  const best = new Map<string, ScoredCandidate>();
-  for (const [l3, bw] of bodies) {
-    for (const item of index.itemsOf(m, l3)) {
+  const views = q.facets.views;
+  const input = { views, key: views.join('|'), canon: views.length ? canonViews(views) : '' };
+  const post = q.post ?? '00';
+  const top: ScoredCandidate[] = [];
+  const ordered = [...bodies].sort((a, b) => b[1] - a[1]);
+  for (const [l3, bw] of ordered) {
+    const ceiling = bw * q.modalityFactor * 1.02;
+    if (top.length >= KEEP && ceiling < (top[KEEP - 1] as ScoredCandidate).score) continue;
+    for (const e of index.indexed(m, l3)) {
+      const item = e.item;
       let s = bw * q.modalityFactor;
       if (item.scan === scan) s *= q.scanDefaulted ? 0.97 : 1;
       else if (item.scan === '00' && !xray && q.post && q.scanDefaulted) s *= 0.95;
       else if (item.scan[0] === scan[0]) s *= 0.7;
       else s *= 0.4;
       if (!xray) {
-        const post = q.post ?? '00';
         const pp = item.postOrPosition;
         if (pp === post) s *= 1;
         else if (post !== '00' && pp !== '00' && pp[0] === post[0]) s *= 0.9;
@@ -188,14 +212,29 @@ export function scoreExam(q: ExamQuery, index: ItemIndex, vocab: Vocabulary): Sc
         else if (post === '00' && pp !== '00') s *= 0.7;
         else s *= 0.6;
       } else if (m === 'DR' || m === 'MG') {
-        const atoms = item.postOrPosition === '00' ? [] : (vocab.positionAtoms.get(item.postOrPosition) ?? []);
-        s *= viewScore(q.facets.views, atoms, chest);
+        s *= viewScore(input, e, chest);
       }
       if (item.deviceType === '42') s *= q.facets.mobile ? 1.02 : 0.5;
       else if (q.facets.mobile && m === 'DR') s *= 0.99;
-      const prev = best.get(item.code);
-      if (!prev || prev.score < s) best.set(item.code, { item, score: Math.min(1, s) });
+      if (s > 1) s = 1;
+      insertTop(top, { item, score: s });
     }
   }
-  return [...best.values()].sort((a, b) => b.score - a.score || a.item.code.localeCompare(b.item.code));
+  return top;
+}
+
+/** Keeps `top` sorted (score desc, then code) and at most KEEP long. */
+function insertTop(top: ScoredCandidate[], c: ScoredCandidate): void {
+  if (top.length >= KEEP) {
+    const last = top[KEEP - 1] as ScoredCandidate;
+    if (c.score < last.score || (c.score === last.score && c.item.code > last.item.code)) return;
+  }
+  let i = top.length;
+  while (i > 0) {
+    const p = top[i - 1] as ScoredCandidate;
+    if (p.score > c.score || (p.score === c.score && p.item.code < c.item.code)) break;
+    i--;
+  }
+  top.splice(i, 0, c);
+  if (top.length > KEEP) top.pop();
 }
