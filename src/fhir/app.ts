@@ -17,6 +17,7 @@ import { InvalidRequestError, TerminologyError } from '../errors.js';
 import { fhirJsonBody } from './http/body.js';
 import { normaliseQuery } from './http/query.js';
 import { errorResponse, sendFhir, type FhirRequest } from './http/response.js';
+import type { ResourceVersion } from '../store/store.js';
 import type { AppDeps } from './deps.js';
 import { createDispatcher } from './router.js';
 
@@ -77,13 +78,22 @@ export function toFhirRequest(deps: AppDeps, req: Request): FhirRequest {
   };
 }
 
-export function createApp(deps: AppDeps): Express {
+export interface FhirServer {
+  app: Express;
+  /** Compiles the FHIR schema validators now (seconds); call after listening so startup stays fast. */
+  warmUp(): void;
+  /** Feeds versions written by other processes (store.watch) into the search index. */
+  onStoreChange(versions: ResourceVersion[]): Promise<void>;
+}
+
+/** The app plus the hooks `src/main.ts` needs. */
+export function createFhirServer(deps: AppDeps): FhirServer {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.set('etag', false);
 
-  const dispatch = createDispatcher(deps);
+  const { dispatch, rest } = createDispatcher(deps);
 
   const accessLog: RequestHandler = (req, res, next) => {
     const started = process.hrtime.bigint();
@@ -115,5 +125,19 @@ export function createApp(deps: AppDeps): Express {
   app.use('/fhir', fhir);
   app.use((req, _res, next) => next(new TerminologyError(404, { code: 'not-found', message: `No FHIR endpoint at ${req.path}; the FHIR base is /fhir` })));
   app.use(onError);
-  return app;
+  return {
+    app,
+    warmUp: () => {
+      rest.validator.warmUp();
+      deps.logger.info({ compileMs: Object.fromEntries(rest.validator.compileMs) }, 'FHIR schema validators compiled');
+    },
+    onStoreChange: async (versions) => {
+      for (const v of versions) await rest.index.record(v);
+    },
+  };
+}
+
+/** The Express app serving `/fhir` (see the module comment for how operations are mounted). */
+export function createApp(deps: AppDeps): Express {
+  return createFhirServer(deps).app;
 }

@@ -17,6 +17,11 @@ export type TerminologyResource = CodeSystem | ValueSet | ConceptMap;
 export interface RegistrySink {
   add(resource: TerminologyResource): void;
   remove(resourceType: string, id: string): void;
+  /** Used by semantic validation (ValueSet includes of unknown systems / value sets). */
+  findCodeSystem(url: string, version?: string): CodeSystem | undefined;
+  findValueSet(url: string, version?: string): ValueSet | undefined;
+  /** Code systems with their versions, for TerminologyCapabilities.codeSystem. */
+  codeSystemVersions(): Array<{ url: string; versions: string[] }>;
 }
 
 export interface AppDeps {

@@ -1,22 +1,5 @@
 /**
- * The engine ↔ HTTP contract (fixed in CONTRACTS.md). The engine engineer owns
- * `src/fhir/operations/types.ts`; this file re-states the same structural types so the HTTP layer
- * compiles on its own. TypeScript types are structural, so a table built against either is the same.
+ * The engine ↔ HTTP contract (CONTRACTS.md), defined by the engine in `operations/types.ts`;
+ * re-exported so the HTTP layer names one place.
  */
-import type { Parameters, Resource } from 'fhir/r4';
-
-export interface OperationRequest {
-  /** Normalised input: POST body Parameters as sent; GET query args become parameters with valueString. */
-  params: Parameters;
-  /** 'CodeSystem' | 'ValueSet' | 'ConceptMap' for type/instance level; undefined for system level. */
-  resourceType?: string;
-  /** Instance-level id ({type}/{id}/$op). */
-  id?: string;
-  method: 'GET' | 'POST';
-  /** Lower-cased header names → values (accept-language, x-too-costly-threshold, x-request-id …). */
-  headers: Record<string, string | undefined>;
-}
-export type OperationResult = Resource | { status: number; resource: Resource };
-export type OperationHandler = (req: OperationRequest) => Promise<OperationResult>;
-/** key: 'CodeSystem/$lookup', 'ValueSet/$expand', 'ConceptMap/$translate', '$versions', … */
-export type OperationTable = Record<string, OperationHandler>;
+export type { OperationHandler, OperationRequest, OperationResult, OperationTable } from './operations/types.js';
