@@ -96,3 +96,14 @@ test('ConceptMap samples: 川渝, price, DICOM', () => {
   const dicom = committed<ConceptMap>('conformance/conceptmaps/device-type-to-dicom-modality.json').group![0]!.element;
   assert.deepEqual(['20', '22', '40', '43', '44', '45'].map((c) => dicom.find((e) => e.code === c)!.target![0]!.code), ['CT', 'CT', 'DX', 'CR', 'MG', 'RF']);
 });
+
+test('川渝 decisions: 121 equivalent, 9 wider, 1 narrower, 2 inexact single targets and 8 multi-candidate rows with comments', () => {
+  const els = committed<ConceptMap>('conformance/conceptmaps/chuanyu-to-exam-item.json').group![0]!.element;
+  const kinds = new Map<string, number>();
+  for (const e of els) {
+    const k = e.target!.length > 1 ? 'multi' : e.target![0]!.equivalence;
+    kinds.set(k, (kinds.get(k) ?? 0) + 1);
+    if (k !== 'equivalent') assert.ok(e.target!.every((t) => (t.comment ?? '').length > 10), `row ${e.code} explains itself`);
+  }
+  assert.deepEqual(Object.fromEntries(kinds), { equivalent: 121, wider: 9, narrower: 1, inexact: 2, multi: 8 });
+});

@@ -67,7 +67,7 @@ export function buildContent(opts: { tablesDir: string; base: string }): Content
     '|---|---|---|---|---|',
     ...files.map(({ resource: r }) => `| ${r.resourceType} | ${r.id} | ${r.url} | ${r.version ?? ''} | ${countOf(r)} |`),
     '',
-    `Exam items ${examItemId(EXAM_ITEM_VERSION)}: ${items.length} published.`,
+    `Exam items ${examItemId(EXAM_ITEM_VERSION)}: ${itemTable.rows.length} rows read, ${items.length} published, ${report.entries.filter((e) => e.kind === 'rejection' && e.file === itemTable.file).length} rejected (duplicated codes or rows: ${report.entries.filter((e) => e.file === itemTable.file && /duplicated|already used/.test(e.reason)).length}).`,
   ];
   return { files, report, summary, items, dictionaries };
 }
