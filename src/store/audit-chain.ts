@@ -47,37 +47,58 @@ export interface ChainState {
 }
 
 /**
- * Walks records in seq order and reports the first one whose link or hash fails. `records` may be
- * an iterator over a cursor: verification holds one record at a time.
+ * Checks records one at a time in seq order (constant memory, usable inside a synchronous
+ * SQLite read transaction or over a MongoDB cursor). `push` returns the failure for the first
+ * broken record; `finish` checks the end of the chain against the recorded head.
  */
-export async function verifyChain(records: AsyncIterable<AuditRecord> | Iterable<AuditRecord>, state: ChainState): Promise<AuditVerifyResult> {
-  let checked = 0;
-  let expectedPrev = state.anchor?.prevHash ?? '';
-  let expectedSeq: number | undefined = state.anchor?.seq;
+export class ChainVerifier {
+  private checked = 0;
   // The anchor stands in for the last pruned record.
-  let lastSeq = (state.anchor?.seq ?? 1) - 1;
-  let lastHash = state.anchor?.prevHash ?? '';
-  for await (const record of records) {
-    const algorithm = record.algorithm ?? state.algorithm ?? 'sha256';
-    const broken = (reason: string): AuditVerifyResult => ({ ok: false, checked, firstBroken: record.seq, reason });
-    if (state.algorithm && algorithm !== state.algorithm) return broken(`algorithm ${algorithm} differs from the chain's ${state.algorithm}`);
+  private lastSeq: number;
+  private lastHash: string;
+  private expectedSeq: number | undefined;
+
+  constructor(private readonly state: ChainState) {
+    this.lastSeq = (state.anchor?.seq ?? 1) - 1;
+    this.lastHash = state.anchor?.prevHash ?? '';
+    this.expectedSeq = state.anchor?.seq;
+  }
+
+  push(record: AuditRecord): AuditVerifyResult | undefined {
+    const algorithm = record.algorithm ?? this.state.algorithm ?? 'sha256';
+    const broken = (reason: string): AuditVerifyResult => ({ ok: false, checked: this.checked, firstBroken: record.seq, reason });
+    if (this.state.algorithm && algorithm !== this.state.algorithm) return broken(`algorithm ${algorithm} differs from the chain's ${this.state.algorithm}`);
     if (!algorithmAvailable(algorithm)) return broken(`hash algorithm ${algorithm} is not available in this Node build`);
-    if (expectedSeq !== undefined && record.seq !== expectedSeq) {
-      return broken(expectedSeq < record.seq ? `records ${expectedSeq}..${record.seq - 1} are missing` : `seq ${record.seq} out of order`);
+    if (this.expectedSeq !== undefined && record.seq !== this.expectedSeq) {
+      return broken(this.expectedSeq < record.seq ? `records ${this.expectedSeq}..${record.seq - 1} are missing` : `seq ${record.seq} out of order`);
     }
-    if (record.prevHash !== expectedPrev) return broken('prevHash does not match the previous record');
+    if (record.prevHash !== this.lastHash) return broken('prevHash does not match the previous record');
     if (auditRecordHash(record, algorithm) !== record.hash) return broken('record content does not match its hash');
-    checked++;
-    expectedPrev = record.hash;
-    expectedSeq = record.seq + 1;
-    lastSeq = record.seq;
-    lastHash = record.hash;
+    this.checked++;
+    this.expectedSeq = record.seq + 1;
+    this.lastSeq = record.seq;
+    this.lastHash = record.hash;
+    return undefined;
   }
-  if (state.head && lastSeq < state.head.seq) {
-    return { ok: false, checked, firstBroken: lastSeq + 1, reason: `records ${lastSeq + 1}..${state.head.seq} were appended but are missing` };
+
+  finish(): AuditVerifyResult {
+    const { head } = this.state;
+    if (head && this.lastSeq < head.seq) {
+      return { ok: false, checked: this.checked, firstBroken: this.lastSeq + 1, reason: `records ${this.lastSeq + 1}..${head.seq} were appended but are missing` };
+    }
+    if (head && this.lastSeq === head.seq && this.lastHash !== head.hash) {
+      return { ok: false, checked: this.checked, firstBroken: this.lastSeq, reason: 'last record does not match the recorded chain head' };
+    }
+    return { ok: true, checked: this.checked };
   }
-  if (state.head && lastSeq === state.head.seq && lastHash !== state.head.hash) {
-    return { ok: false, checked, firstBroken: lastSeq, reason: 'last record does not match the recorded chain head' };
+}
+
+/** Verifies records given in seq order (an array or an async cursor). */
+export async function verifyChain(records: AsyncIterable<AuditRecord> | Iterable<AuditRecord>, state: ChainState): Promise<AuditVerifyResult> {
+  const verifier = new ChainVerifier(state);
+  for await (const record of records) {
+    const failure = verifier.push(record);
+    if (failure) return failure;
   }
-  return { ok: true, checked };
+  return verifier.finish();
 }

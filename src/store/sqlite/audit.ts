@@ -4,7 +4,7 @@
  * across processes sharing the file. The chain header (algorithm), the anchor left by prune and
  * the head (last appended record, to detect a truncated tail) live in `store_meta`.
  */
-import { auditRecordHash, type ChainState, preferredAuditAlgorithm, verifyChain } from '../audit-chain.js';
+import { auditRecordHash, ChainVerifier, preferredAuditAlgorithm } from '../audit-chain.js';
 import { toInstant } from '../canonical.js';
 import type { AuditInput, AuditQuery, AuditRecord, AuditStore, AuditVerifyResult } from '../store.js';
 import { type Db, readMeta, writeMeta, writeTransaction } from './db.js';
@@ -81,19 +81,21 @@ export class SqliteAuditStore implements AuditStore {
   }
 
   async verify(): Promise<AuditVerifyResult> {
-    // One read transaction: a consistent snapshot even while other processes append.
-    const snapshot = this.db.transaction(() => {
-      const state: ChainState = {
+    // One read transaction: a consistent snapshot even while other processes append; rows are
+    // checked as they stream, so memory stays flat however long the trail.
+    const run = this.db.transaction((): AuditVerifyResult => {
+      const verifier = new ChainVerifier({
         algorithm: readMeta<string>(this.db, 'audit.algorithm'),
         anchor: readMeta<{ seq: number; prevHash: string }>(this.db, 'audit.anchor'),
         head: readMeta<{ seq: number; hash: string }>(this.db, 'audit.head'),
-      };
-      const rows = this.db.prepare('SELECT * FROM audit_record ORDER BY seq').iterate() as IterableIterator<AuditRow>;
-      const records = Array.from(rows, toRecord);
-      return { state, records };
+      });
+      for (const row of this.db.prepare('SELECT * FROM audit_record ORDER BY seq').iterate() as IterableIterator<AuditRow>) {
+        const failure = verifier.push(toRecord(row));
+        if (failure) return failure;
+      }
+      return verifier.finish();
     });
-    const { state, records } = mapSqliteError(() => snapshot.deferred());
-    return verifyChain(records, state);
+    return mapSqliteError(() => run.deferred());
   }
 
   async prune(before: string): Promise<number> {
