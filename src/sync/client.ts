@@ -39,6 +39,8 @@ export interface SyncCursor {
 interface SyncedRecord {
   upstreamVersionId?: string;
   hash: string;
+  /** Deleted upstream: kept as a tombstone so that older versions seen again stay skipped. */
+  deleted?: boolean;
 }
 
 export interface SyncConflict {
@@ -335,16 +337,17 @@ export class SyncClient {
   private async applyDelete(type: string, id: string, upstreamVersionId: string | undefined, synced: Record<string, SyncedRecord>, out: Outcome): Promise<void> {
     const key = `${type}/${id}`;
     const record = synced[key];
-    if (!record) return; // never synced from upstream: not ours to delete
+    if (!record || record.deleted) return; // never synced from upstream (not ours to delete), or done already
     if (!isNewer(upstreamVersionId, record.upstreamVersionId)) {
       out.skippedStale++;
       return;
     }
+    const tombstone: SyncedRecord = { ...(upstreamVersionId ? { upstreamVersionId } : {}), hash: '', deleted: true };
     const local = await this.opts.store.resources.read(type, id);
     if (local && !local.deleted) {
       if (hasLocalTag(local.resource) || resourceHash(local.resource) !== record.hash) {
         out.conflicts.push({ resource: key, reason: 'deleted upstream but changed locally since the last sync; local copy kept' });
-        delete synced[key];
+        synced[key] = tombstone;
         return;
       }
       await this.opts.store.resources.delete(type, id, { actor: this.opts.actor });
@@ -353,7 +356,7 @@ export class SyncClient {
       out.deleted.push(key);
       this.opts.onDeleted?.(type, id);
     }
-    delete synced[key];
+    synced[key] = tombstone;
   }
 
   private async audit(report: SyncReport): Promise<void> {

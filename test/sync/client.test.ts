@@ -83,6 +83,13 @@ describe('sync client', () => {
     assert.equal((modality?.resource as { title?: string }).title, 'v3');
     assert.equal((await down.store.resources.read('ValueSet', 'exam-item-all'))?.deleted, true);
     assert.deepEqual(await standardSnapshot(down), await standardSnapshot(up));
+    // A window overlapping everything above replays creates, updates and the delete: nothing happens.
+    const replay = await client({ overlapMs: 3_600_000 }).run();
+    assert.equal(replay.ok, true, replay.error);
+    const again = await client().run();
+    assert.deepEqual([again.created, again.updated, again.deleted], [[], [], []], 'the deleted ValueSet is not resurrected');
+    assert.ok(again.skippedStale > 0);
+    assert.equal((await down.store.resources.read('ValueSet', 'exam-item-all'))?.deleted, true);
   });
 
   test('re-running a full copy over synced content is idempotent', async () => {
