@@ -13,16 +13,26 @@ export interface CrashReport {
   ackedJournal: number;
 }
 
-export async function killDuringBurst(options: StoreOptions, openStore: () => Promise<Store>, acksBeforeKill: number): Promise<CrashReport> {
-  const child = spawnStoreChild('burst', options);
-  let acks = 0;
-  await child.waitForLine((line) => line.startsWith('ack ') && ++acks >= acksBeforeKill, 120_000);
-  child.process.kill('SIGKILL');
-  await child.closed;
+/**
+ * Starts `writers` burst processes on the same database (they contend for the same resource,
+ * journal ids and seqs), SIGKILLs them all once each acknowledged `acksBeforeKill` writes, then
+ * checks the store from a fresh instance.
+ */
+export async function killDuringBurst(options: StoreOptions, openStore: () => Promise<Store>, acksBeforeKill: number, writers = 1): Promise<CrashReport> {
+  const children = Array.from({ length: writers }, () => spawnStoreChild('burst', options));
+  await Promise.all(
+    children.map((child) => {
+      let acks = 0;
+      return child.waitForLine((line) => line.startsWith('ack ') && ++acks >= acksBeforeKill, 120_000);
+    }),
+  );
+  for (const child of children) child.process.kill('SIGKILL');
+  await Promise.all(children.map((child) => child.closed));
+  const lines = children.flatMap((child) => child.lines);
 
   const ackedVersions = new Map<string, number>(); // Basic/id → highest acknowledged versionId
   const ackedJournal = new Map<number, number>(); // journal id → burst number
-  for (const line of child.lines) {
+  for (const line of lines) {
     const [tag, kind, key, value] = line.split(' ');
     if (tag !== 'ack') continue;
     if (kind === 'resource') ackedVersions.set(key!, Math.max(ackedVersions.get(key!) ?? 0, Number(value)));
