@@ -84,14 +84,17 @@ function nearbyItems(s: ExamCodeSegments, index: ExamCodeIndex, limit = 5): stri
 }
 
 /**
- * The standard's name for a device-specific item: the neutral item's name with the modality
- * label replaced by the device type's name, e.g. `* CT左膝关节(…)` → `* 16排CT左膝关节(…)`.
+ * The standard's name for a device-specific item (§6.2: device type + body part + (scan + post-processing)):
+ * the neutral item's name with the modality label replaced by the device type's name,
+ * e.g. `* CT左膝关节(平扫+增强+三维重建)` → `16排CT左膝关节(平扫+增强+三维重建)`. The `*` that marks names
+ * of the published list is left off: these items are generated, not published (the forms with `*` are
+ * accepted as designations by the provider).
  */
 export function deviceSpecificDisplay(neutralDisplay: string, neutralDeviceType: string, deviceName: string): string | undefined {
   const label = NEUTRAL_NAME_PREFIX[neutralDeviceType];
   if (!label) return undefined;
-  const m = new RegExp(`^(\\*\\s*)${label}(.*)$`).exec(neutralDisplay);
-  return m ? `${m[1]}${deviceName}${m[2]}` : undefined;
+  const m = new RegExp(`^(?:\\*\\s*)?${label}(.*)$`).exec(neutralDisplay);
+  return m ? `${deviceName}${m[1]}` : undefined;
 }
 
 export function analyseExamCode(code: string, index: ExamCodeIndex): ExamCodeAnalysis {

@@ -74,7 +74,7 @@ export class ExamItemProvider extends ResourceCodeSystemProvider {
         code,
         display: a.display,
         definition: `特定设备项目: ${a.deviceType} ${a.deviceName} + 不区分设备项目 ${a.neutralCode} ${a.neutralDisplay} (Q/YMYG 001—2023 §6.1.2)`,
-        designations: typedVariants(a.display).map((value) => ({ language: 'zh', use: { ...SYNONYM_USE }, value })),
+        designations: [`* ${a.display}`, `*${a.display}`, ...typedVariants(a.display)].map((value) => ({ language: 'zh', use: { ...SYNONYM_USE }, value })),
         properties: neutral.properties.map((p) => (p.code === 'deviceType' ? { code: 'deviceType', valueCode: a.deviceType } : { ...p })),
         parents: [],
         children: [],

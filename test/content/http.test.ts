@@ -24,7 +24,7 @@ const p = (body: Parameters, name: string) => body.parameter?.find((x) => x.name
 test('GET $lookup of a device-specific code answers the built display', async () => {
   const res = await request(app).get('/fhir/CodeSystem/$lookup').query({ system: EXAM_ITEM, code: '22072201221100' });
   assert.equal(res.status, 200);
-  assert.equal(p(res.body, 'display')?.valueString, '* 16排CT左膝关节(平扫+增强+三维重建)');
+  assert.equal(p(res.body, 'display')?.valueString, '16排CT左膝关节(平扫+增强+三维重建)');
 });
 
 test('$validate-code: published item true, invalid code false with the segment named (HTTP 200)', async () => {

@@ -36,15 +36,15 @@ test('device-specific codes: neutral code and the display built the standard way
   assert.equal(a.kind, 'device-specific');
   if (a.kind !== 'device-specific') return;
   assert.equal(a.neutralCode, '20072201221100');
-  assert.equal(a.display, '* 16排CT左膝关节(平扫+增强+三维重建)');
+  assert.equal(a.display, '16排CT左膝关节(平扫+增强+三维重建)');
   assert.equal(a.deviceName, '16排CT');
   const mr = analyseExamCode('33050101230000', index);
-  assert.equal(mr.kind === 'device-specific' && mr.display, '* 3.0TMR肝脏动态对比增强(DCE-MRI)');
+  assert.equal(mr.kind === 'device-specific' && mr.display, '3.0TMR肝脏动态对比增强(DCE-MRI)');
   const cr = analyseExamCode('43030202000100', index);
-  assert.equal(cr.kind === 'device-specific' && cr.display, '* CR颈椎正位');
+  assert.equal(cr.kind === 'device-specific' && cr.display, 'CR颈椎正位');
   assert.deepEqual(neutralCodeOf('25010100110000'), { neutralCode: '20010100110000', neutralDeviceType: '20' });
   assert.ok('error' in neutralCodeOf('44040803M13700') && /device type/.test((neutralCodeOf('44040803M13700') as { error: string }).error));
-  assert.equal(deviceSpecificDisplay('* MR颅脑(平扫)', '30', '1.5TMR'), '* 1.5TMR颅脑(平扫)');
+  assert.equal(deviceSpecificDisplay('* MR颅脑(平扫)', '30', '1.5TMR'), '1.5TMR颅脑(平扫)');
   assert.equal(deviceSpecificDisplay('颅脑(平扫)', '30', '1.5TMR'), undefined);
 });
 
@@ -112,4 +112,9 @@ test('institution extensions <code>-<suffix> (§7) refine a base item', () => {
   const bad = analyseExamCode('20010199110000-x', index);
   assert.equal(bad.kind, 'invalid');
   assert.match((bad as { message: string }).message, /itself invalid.*body part level 3/);
+});
+
+test('device-specific names from neutral names written without *', () => {
+  assert.equal(deviceSpecificDisplay('CT颅脑(平扫)', '20', '双源CT'), '双源CT颅脑(平扫)');
+  assert.equal(deviceSpecificDisplay('* DR胸部正位', '40', 'CR'), 'CR胸部正位');
 });

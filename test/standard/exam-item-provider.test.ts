@@ -28,7 +28,7 @@ const param = (p: Parameters, name: string) => p.parameter?.find((x) => x.name =
 test('$lookup of a device-specific code returns the built display and the neutral properties', () => {
   const { ctx, provider } = setUp();
   const out = lookupCode(ctx, { provider, code: '22072201221100', properties: [] });
-  assert.equal(param(out, 'display')?.valueString, '* 16排CT左膝关节(平扫+增强+三维重建)');
+  assert.equal(param(out, 'display')?.valueString, '16排CT左膝关节(平扫+增强+三维重建)');
   const props = out.parameter!.filter((p) => p.name === 'property').map((p) => [p.part![0]!.valueCode, p.part![1]!.valueCode ?? p.part![1]!.valueString]);
   assert.deepEqual(props.find(([c]) => c === 'deviceType'), ['deviceType', '22']);
   assert.deepEqual(props.find(([c]) => c === 'bodyPartL3'), ['bodyPartL3', '072201']);
@@ -46,9 +46,9 @@ test('$validate-code accepts device-specific codes and explains wrong ones', () 
     validateCode(ctx, { target: 'codesystem', kind: 'code', codings: [{ system: EXAM_ITEM, code, display }], codeSystem: examItem });
   const ok = run('33050101230000');
   assert.equal(param(ok, 'result')?.valueBoolean, true);
-  assert.equal(param(ok, 'display')?.valueString, '* 3.0TMR肝脏动态对比增强(DCE-MRI)');
-  const typed = run('33050101230000', '3.0TMR肝脏动态对比增强(DCE-MRI)');
-  assert.equal(param(typed, 'result')?.valueBoolean, true, 'the form without * is a designation');
+  assert.equal(param(ok, 'display')?.valueString, '3.0TMR肝脏动态对比增强(DCE-MRI)');
+  const typed = run('33050101230000', '* 3.0TMR肝脏动态对比增强(DCE-MRI)');
+  assert.equal(param(typed, 'result')?.valueBoolean, true, 'the form with * is a designation');
   const bad = run('2001010011000');
   assert.equal(param(bad, 'result')?.valueBoolean, false);
   assert.match(param(bad, 'message')?.valueString ?? '', /wrong length: 13 characters/);
