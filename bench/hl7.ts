@@ -1,0 +1,143 @@
+/**
+ * HL7 gateway benchmark (issue 6): durable messages/s through the gateway (journal fsync'd with
+ * group commit before each ACK, OBR-4 rewritten, forwarded to a downstream) with N concurrent
+ * senders, against a raw MLLP echo baseline measured in the same run with the same client
+ * (src/hl7/mllp/client.ts) and the same number of connections. Each sender sends one message,
+ * waits for its ACK (matched on MSA-2), then sends the next — what an HIS interface does.
+ *
+ * Run alone: `npx tsx bench/hl7.ts [--senders 8] [--duration 5]`; `npm run bench` calls benchHl7().
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MllpClient } from '../src/hl7/mllp/client.js';
+
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+
+export interface Hl7BenchOptions {
+  senders?: number;
+  durationMs?: number;
+  durationSec?: number;
+  rounds?: number;
+  log?: (line: string) => void;
+}
+
+export interface Hl7BenchResult {
+  gatewayPerSec: number;
+  echoPerSec: number;
+  ratio: number;
+  senders: number;
+  durationMs: number;
+  rounds: number;
+  gatewayMessages: number;
+  echoMessages: number;
+  forwardedByEnd: number;
+  groupCommitLargestBatch: number;
+  note: string;
+}
+
+function startChild(args: string[], env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(HERE, 'hl7-server.ts'), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /LISTENING (\d+)/.exec(out);
+      if (m) resolve({ child, port: Number(m[1]) });
+    });
+    child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
+  });
+}
+
+function message(id: string): Buffer {
+  return Buffer.from(
+    [
+      `MSH|^~\\&|HIS|NCDYFY|RIS|IMGCENTER|20261123103000||ORM^O01|${id}|P|2.4||||||UNICODE UTF-8`,
+      'PID|1||P0012345^^^NCDYFY^MR||张^三||19800101|M',
+      `ORC|NW|${id}^HIS`,
+      `OBR|1|${id}^HIS||CT0012^胸部CT平扫^L|||20261123103000|||||||||||||||||CT`,
+    ].join('\r') + '\r',
+    'utf8',
+  );
+}
+
+/** N senders, each send → await ACK → next, for `durationMs`. Returns ACKed (AA/CA) messages. */
+async function drive(port: number, senders: number, durationMs: number, prefix: string): Promise<number> {
+  const deadline = Date.now() + durationMs;
+  let acked = 0;
+  await Promise.all(
+    Array.from({ length: senders }, async (_, s) => {
+      const client = new MllpClient({ host: '127.0.0.1', port, connectTimeoutMs: 5000, ackTimeoutMs: 30_000 });
+      let n = 0;
+      while (Date.now() < deadline) {
+        const id = `${prefix}${s}-${n++}`;
+        const ack = await client.send(message(id), id);
+        if (ack.code === 'AA' || ack.code === 'CA') acked += 1;
+      }
+      client.close();
+    }),
+  );
+  return acked;
+}
+
+export async function benchHl7(options: Hl7BenchOptions = {}): Promise<Hl7BenchResult> {
+  const senders = options.senders ?? 8;
+  const durationMs = options.durationMs ?? (options.durationSec ?? 5) * 1000;
+  const rounds = Math.max(1, options.rounds ?? 1);
+  const log = options.log ?? ((l: string) => console.error(`[hl7-bench] ${l}`));
+  const dataDir = mkdtempSync(join(tmpdir(), 'hl7-bench-'));
+  const echo = await startChild(['echo'], {});
+  const gateway = await startChild(['gateway'], { DATA_DIR: dataDir, ECHO_PORT: String(echo.port) });
+  let echoBest = 0;
+  let gatewayBest = 0;
+  let echoMessages = 0;
+  let gatewayMessages = 0;
+  try {
+    await drive(echo.port, senders, 500, 'warm-e');
+    await drive(gateway.port, senders, 500, 'warm-g');
+    for (let r = 0; r < rounds; r++) {
+      const e = await drive(echo.port, senders, durationMs, `e${r}-`);
+      const g = await drive(gateway.port, senders, durationMs, `g${r}-`);
+      echoMessages += e;
+      gatewayMessages += g;
+      echoBest = Math.max(echoBest, (e * 1000) / durationMs);
+      gatewayBest = Math.max(gatewayBest, (g * 1000) / durationMs);
+      log(`round ${r + 1}: echo ${Math.round((e * 1000) / durationMs)} msg/s, gateway ${Math.round((g * 1000) / durationMs)} msg/s`);
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+    const stats = await new Promise<{ forwarded: number; queueDepth: number; groupCommit: { largestBatch: number } }>((resolve) => {
+      gateway.child.once('message', (m) => resolve(m as never));
+      gateway.child.send('stats');
+    });
+    const result: Hl7BenchResult = {
+      gatewayPerSec: gatewayBest,
+      echoPerSec: echoBest,
+      ratio: gatewayBest / echoBest,
+      senders,
+      durationMs,
+      rounds,
+      gatewayMessages,
+      echoMessages,
+      forwardedByEnd: stats.forwarded,
+      groupCommitLargestBatch: stats.groupCommit.largestBatch,
+      note: `HL7: best of ${rounds} round(s) of ${durationMs} ms, ${senders} senders (send → ACK → next); gateway = SQLite journal fsync + group commit before ACK, rewrite, forwarding to the echo server (forwarded ${stats.forwarded}, queue ${stats.queueDepth} 1 s after the load).`,
+    };
+    return result;
+  } finally {
+    echo.child.kill('SIGKILL');
+    gateway.child.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const arg = (name: string, fallback: number) => {
+    const i = process.argv.indexOf(`--${name}`);
+    return i > 0 ? Number(process.argv[i + 1]) : fallback;
+  };
+  const result = await benchHl7({ senders: arg('senders', 8), durationSec: arg('duration', 5), rounds: arg('rounds', 1) });
+  console.log(JSON.stringify(result, null, 2));
+  console.log(`gateway ${Math.round(result.gatewayPerSec)} msg/s vs echo ${Math.round(result.echoPerSec)} msg/s = ${(result.ratio * 100).toFixed(0)}%`);
+}
