@@ -50,7 +50,7 @@ export function createDispatcher(deps: AppDeps): FhirServerParts {
     store: deps.store.resources,
     index: new CurrentResourceIndex(deps.store.resources),
     registry: deps.registry,
-    validator: new FhirSchemaValidator(),
+    validator: FhirSchemaValidator.shared(),
     guard,
     logger: deps.logger,
   };

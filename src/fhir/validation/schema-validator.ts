@@ -23,6 +23,14 @@ const SCHEMA_ID = 'http://hl7.org/fhir/json-schema/4.0';
 export const VALIDATED_TYPES = ['CodeSystem', 'ValueSet', 'ConceptMap'] as const;
 
 export class FhirSchemaValidator {
+  private static instanceForProcess: FhirSchemaValidator | undefined;
+
+  /** One validator per process: the compiled functions are immutable and costly to build. */
+  static shared(): FhirSchemaValidator {
+    FhirSchemaValidator.instanceForProcess ??= new FhirSchemaValidator();
+    return FhirSchemaValidator.instanceForProcess;
+  }
+
   private ajv: Ajv | undefined;
   private readonly compiled = new Map<string, ValidateFunction>();
   /** Milliseconds spent compiling, per resource type (for the startup log and docs). */
