@@ -118,6 +118,28 @@ describe('sync between two server instances', () => {
     }
   });
 
+  test('the change feed stays complete while the publisher is being written to', async () => {
+    let done = false;
+    const writes = (async () => {
+      for (let i = 0; i < 30; i++) {
+        const id = `concurrent-${i % 6}`;
+        const vs = { resourceType: 'ValueSet', id, url: `${BASE}/ValueSet/${id}`, version: `0.${i}.0`, status: 'draft', compose: { include: [{ system: `${BASE}/CodeSystem/modality` }] } };
+        const res = await fetch(`${publisher.base}/ValueSet/${id}`, { method: 'PUT', headers: json, body: JSON.stringify(vs) });
+        assert.ok(res.status === 200 || res.status === 201, await res.text());
+      }
+      done = true;
+    })();
+    // Small pages while the writes go on; a bounded number of passes.
+    const reports = [];
+    for (let pass = 0; pass < 40 && !done; pass++) reports.push(await sync({ pageSize: 3 }).run());
+    await writes;
+    const last = await sync({ pageSize: 3 }).run();
+    for (const r of [...reports, last]) assert.equal(r.ok, true, r.error);
+    assert.deepEqual(await standard(regional), await standard(publisher));
+    const vs = await regional.store.resources.read('ValueSet', 'concurrent-5');
+    assert.equal((vs?.resource as { version?: string }).version, '0.29.0');
+  });
+
   test('the regional platform\'s local ConceptMap survived every pass', async () => {
     const local = await regional.store.resources.read('ConceptMap', 'hospital-a-to-exam-item');
     assert.ok(local && !local.deleted);
