@@ -86,7 +86,7 @@ test(`downstream down for ${OUTAGE_MS} ms then back: everything delivered, in or
   }
 });
 
-test('kill -9 of the gateway under load: nothing lost; duplicates only for deliveries in flight at the kill', { timeout: 180_000 }, async () => {
+test('kill -9 of the gateway under load: nothing lost; duplicates only for deliveries in flight at the kill', { timeout: 180_000 }, async (t) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'hl7-kill-'));
   const downstream = new Downstream();
   const dsPort = await downstream.start();
@@ -110,6 +110,7 @@ test('kill -9 of the gateway under load: nothing lost; duplicates only for deliv
     const ids = downstream.controlIds();
     assert.deepEqual(new Set(ids), new Set(all), 'nothing lost');
     const dupes = ids.length - new Set(ids).size;
+    t.diagnostic(`${all.length} messages, ${kills} kills, ${ids.length} deliveries, ${dupes} duplicate deliveries`);
     assert.ok(dupes <= kills, `at most one in-flight delivery per kill is repeated (got ${dupes} duplicates)`);
     // Order per sender connection is kept (a repeated in-flight message may appear again later).
     for (const lane of lanes) {
