@@ -29,7 +29,7 @@ export interface ExamFacets {
   mobile: boolean;
   body?: BodyFacet;
   vessel?: { term: string; stem: VesselStem };
-  scanWords: Array<{ term: string; word: ScanWord; inParens: boolean }>;
+  scanWords: Array<{ term: string; word: ScanWord; inParens: boolean; start: number }>;
   posts: Array<{ term: string; code: string }>;
   views: string[];
   viewTerms: string[];
@@ -152,7 +152,7 @@ export function extractFacets(text: string, vocab: Vocabulary): ExamFacets {
   }
   const vesselHit = vocab.vessels.scan(text)[0];
   const depth = parenDepths(text);
-  const scanWords = vocab.scans.scan(text).map((h) => ({ term: h.term, word: h.value, inParens: (depth[h.start] ?? 0) > 0 }));
+  const scanWords = vocab.scans.scan(text).map((h) => ({ term: h.term, word: h.value, inParens: (depth[h.start] ?? 0) > 0, start: h.start }));
   const posts = vocab.posts.scan(text).map((h) => ({ term: h.term, code: h.value }));
   const { atoms, terms } = readViews(text, body ? body.end : 0, vocab);
   return {

@@ -112,28 +112,37 @@ export class LearnedMappings {
     return this.byName.get(`${sender}\u0000${nameKey(name)}`)?.targets;
   }
 
-  /** Stores a reviewed decision in the sender's ConceptMap (optimistic locking; retried on conflict). */
+  /**
+   * Stores a reviewed decision in the sender's ConceptMap. Updates use If-Match; the first write of
+   * a sender's map cannot, so every write is read back and redone if a concurrent writer replaced it.
+   */
   async record(decision: ReviewedDecision): Promise<ConceptMap> {
-    for (let attempt = 0; ; attempt++) {
-      const id = learnedMapId(decision.sender);
+    const id = learnedMapId(decision.sender);
+    const nameCode = nameKey(decision.name);
+    for (let attempt = 0; attempt < 8; attempt++) {
       const current = await this.store.read('ConceptMap', id);
-      const map = current && !current.deleted ? structuredClone(current.resource as ConceptMap) : this.emptyMap(id, decision.sender);
-      upsert(map, senderNameSystem(decision.sender), this.targetSystem(), nameKey(decision.name), decision);
+      const live = current && !current.deleted ? current : undefined;
+      const map = live ? structuredClone(live.resource as ConceptMap) : this.emptyMap(id, decision.sender);
+      upsert(map, senderNameSystem(decision.sender), this.targetSystem(), nameCode, decision);
       if (decision.localCode) upsert(map, senderCodeSystem(decision.sender), this.targetSystem(), decision.localCode, decision);
       map.date = new Date().toISOString();
       try {
-        const put = await this.store.put(map as ConceptMap & { id: string }, {
-          ...(current && !current.deleted ? { ifMatch: current.versionId } : {}),
+        await this.store.put(map as ConceptMap & { id: string }, {
+          ...(live ? { ifMatch: live.versionId } : {}),
           ...(decision.reviewer ? { actor: decision.reviewer } : {}),
         });
-        const saved = put.version.resource as ConceptMap;
-        this.apply(saved);
-        return saved;
       } catch (err) {
-        if (attempt < 3 && (err as { status?: number }).status === 412) continue;
+        if ((err as { status?: number }).status === 412) continue;
         throw err;
       }
+      const after = await this.store.read('ConceptMap', id);
+      const saved = after?.resource as ConceptMap | undefined;
+      if (saved && hasElement(saved, senderNameSystem(decision.sender), nameCode, decision.targets)) {
+        this.apply(saved);
+        return saved;
+      }
     }
+    throw new Error(`could not store the learned mapping for sender ${decision.sender} (too many concurrent writers)`);
   }
 
   private targetSystem(): string {
@@ -154,6 +163,13 @@ export class LearnedMappings {
       group: [],
     };
   }
+}
+
+function hasElement(map: ConceptMap, source: string, code: string, targets: LearnedTarget[]): boolean {
+  const el = map.group?.find((g) => g.source === source)?.element?.find((e) => e.code === code);
+  if (!el) return false;
+  const stored = (el.target ?? []).filter((t) => t.code).map((t) => t.code).join('+');
+  return stored === targets.map((t) => t.code).join('+');
 }
 
 function fromElement(el: ConceptMapGroupElement): Remembered {

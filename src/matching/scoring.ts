@@ -94,29 +94,24 @@ export function resolveScans(f: ExamFacets, m: Modality, index: ItemIndex, body:
   const outside = new Set(words.filter((s) => !s.inParens).map((s) => (s.word.codes[m] as string)[0]));
   words = words.filter((s) => !s.inParens || !outside.has((s.word.codes[m] as string)[0]));
   const set = new Set(words.map((s) => s.word.codes[m] as string));
+  // Exams come out in the order the text names them; a combined method takes its first part's place.
+  const at = new Map<string, number>();
+  for (const w of words) {
+    const c = w.word.codes[m] as string;
+    at.set(c, Math.min(at.get(c) ?? Infinity, w.start));
+  }
+  const combine = (parts: string[], into: string) => {
+    for (const p of parts) set.delete(p);
+    set.add(into);
+    at.set(into, Math.min(...parts.map((p) => at.get(p) ?? Infinity)));
+  };
   if (m === 'CT' || m === 'MR') {
     if ([...set].some((s) => PLAIN_VARIANTS.has(s) || (m === 'MR' && s === '12'))) set.delete('11');
     if (set.has('21') || set.has('22')) for (const v of PLAIN_VARIANTS) set.delete(v);
-    if (set.has('11') && set.has('21')) {
-      set.delete('11');
-      set.delete('21');
-      set.add('22');
-    }
-    if (m === 'CT' && set.has('22') && set.has('42')) {
-      set.delete('22');
-      set.delete('42');
-      set.add('43');
-    }
-    if (m === 'CT' && set.has('33') && set.has('34')) {
-      set.delete('33');
-      set.delete('34');
-      set.add('36');
-    }
-    if (m === 'MR' && set.has('11') && set.has('52') && [...body.keys()].some((c) => index.has(m, c, '7f'))) {
-      set.delete('11');
-      set.delete('52');
-      set.add('7f');
-    }
+    if (set.has('11') && set.has('21')) combine(['11', '21'], '22');
+    if (m === 'CT' && set.has('22') && set.has('42')) combine(['22', '42'], '43');
+    if (m === 'CT' && set.has('33') && set.has('34')) combine(['33', '34'], '36');
+    if (m === 'MR' && set.has('11') && set.has('52') && [...body.keys()].some((c) => index.has(m, c, '7f'))) combine(['11', '52'], '7f');
     if (set.size === 0) return { scans: ['11'], defaulted: true };
   } else if (m === 'MG') {
     if (set.size > 1) set.delete('M1');
@@ -127,12 +122,7 @@ export function resolveScans(f: ExamFacets, m: Modality, index: ItemIndex, body:
   } else {
     if (set.size === 0) return { scans: ['00'], defaulted: true };
   }
-  const order = ['22', '43', '11', '12', '13', '14', '15', '21'];
-  const scans = [...set].sort((a, b) => {
-    const ia = order.indexOf(a);
-    const ib = order.indexOf(b);
-    return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib);
-  });
+  const scans = [...set].sort((a, b) => (at.get(a) ?? 0) - (at.get(b) ?? 0));
   return { scans: scans.slice(0, 4), defaulted: false };
 }
 
