@@ -13,6 +13,8 @@ import { test } from 'node:test';
 import { REPO_ROOT } from '../../src/config.js';
 import { buildNpmPackage } from '../../src/sync/npm-package.js';
 import { ReleaseService } from '../../src/sync/release.js';
+import { PublishingService } from '../../src/sync/publishing.js';
+import { NCTS_PROFILE, NCTS_SCHEME } from '../../src/sync/feed.js';
 import { repoTerminology } from './content.js';
 import { BASE } from './fixtures.js';
 import { putAll, tempStore } from './helpers.js';
@@ -34,7 +36,7 @@ function mvn(args: string[]): string {
   return r.stdout;
 }
 
-test('HAPI NpmPackage opens our release package and lists every resource', { skip, timeout: 600_000 }, async () => {
+test('HAPI NpmPackage opens our release package and lists every resource; the JDK parses the feed', { skip, timeout: 600_000 }, async () => {
   const t = await tempStore();
   const work = mkdtempSync(join(tmpdir(), 'npm-java-'));
   try {
@@ -65,6 +67,32 @@ test('HAPI NpmPackage opens our release package and lists every resource', { ski
     for (const r of listed) assert.equal(r.parsedType, r.type, `${r.filename} parses as its indexed type`);
     assert.ok(listed.some((r) => r.url === `${BASE}/CodeSystem/exam-item`), 'exam-item is in the package');
     console.log(`HAPI NpmPackage listed ${listed.length} resources (${pkg.tgz.length} bytes .tgz)`);
+
+    // The Atom feed of the same release, read by the JDK's namespace-aware XML parser.
+    const feedFile = join(work, 'syndication.xml');
+    const publisher = new PublishingService(releases);
+    writeFileSync(feedFile, await publisher.renderFeed({ fhirBase: 'http://tx.test/fhir', feedUrl: 'http://tx.test/fhir/syndication.xml' }));
+    const feedRun = spawnSync('java', ['-cp', classpath, 'sync.ReadFeed', feedFile], { encoding: 'utf8', timeout: 120_000 });
+    assert.equal(feedRun.status, 0, `ReadFeed failed:\n${feedRun.stdout}\n${feedRun.stderr}`);
+    const feedLines = feedRun.stdout.trim().split('\n').map((l) => l.split('\t'));
+    assert.equal(feedLines[0]![2], NCTS_PROFILE);
+    const entries = feedLines.filter((l) => l[0] === 'ENTRY');
+    assert.equal(entries.length, manifest.resources.length + 1, 'one entry per resource version plus the package');
+    const { pkg: served } = (await publisher.getPackage({ release: 'V3.8.2' }))!;
+    const files = new Map(served.files.map((f) => [f.filename, f]));
+    for (const [, term, scheme, identifier, version, href, length, hash] of entries) {
+      assert.equal(scheme, NCTS_SCHEME);
+      if (term === 'FHIR_Package') {
+        assert.deepEqual([identifier, version, Number(length), hash], ['rimag.imaging.terminology', '3.8.2', served.tgz.length, served.sha256]);
+        continue;
+      }
+      const ref = manifest.resources.find((r) => `${r.url}|${r.version ?? ''}` === version)!;
+      assert.ok(ref, `entry ${version} is a released resource`);
+      assert.equal(term, `FHIR_${ref.resourceType}`);
+      assert.equal(identifier, ref.url);
+      const file = files.get(href!.split('/').pop()!)!;
+      assert.deepEqual([Number(length), hash], [file.bytes.length, file.sha256]);
+    }
   } finally {
     await t.close();
     rmSync(work, { recursive: true, force: true });
