@@ -81,9 +81,14 @@ export function isUnspecifiedEntry(e: BodyEntry): boolean {
 function pickBody(hits: Array<TermHit<BodyEntry>>): { hit: TermHit<BodyEntry>; chainStart: number } | undefined {
   const i = hits.findIndex((h) => !isUnspecifiedEntry(h.value));
   if (i < 0) return hits[0] ? { hit: hits[0], chainStart: hits[0].start } : undefined;
+  // Adjacent words name one part: the longer word is the more specific (颈胸段脊柱, 右手拇指); ties → the later.
   let j = i;
-  while (hits[j + 1] && (hits[j + 1] as TermHit<BodyEntry>).start === (hits[j] as TermHit<BodyEntry>).end && !isUnspecifiedEntry((hits[j + 1] as TermHit<BodyEntry>).value)) j++;
-  return { hit: hits[j] as TermHit<BodyEntry>, chainStart: (hits[i] as TermHit<BodyEntry>).start };
+  let best = i;
+  while (hits[j + 1] && (hits[j + 1] as TermHit<BodyEntry>).start === (hits[j] as TermHit<BodyEntry>).end && !isUnspecifiedEntry((hits[j + 1] as TermHit<BodyEntry>).value)) {
+    j++;
+    if ((hits[j] as TermHit<BodyEntry>).term.length >= (hits[best] as TermHit<BodyEntry>).term.length) best = j;
+  }
+  return { hit: hits[best] as TermHit<BodyEntry>, chainStart: (hits[i] as TermHit<BodyEntry>).start };
 }
 
 function readLaterality(text: string, hit: TermHit<BodyEntry>, chainStart: number): { lat?: Lat; lats?: Lat[]; ambiguous: boolean } {
@@ -154,7 +159,8 @@ export function extractFacets(text: string, vocab: Vocabulary): ExamFacets {
   const depth = parenDepths(text);
   const scanWords = vocab.scans.scan(text).map((h) => ({ term: h.term, word: h.value, inParens: (depth[h.start] ?? 0) > 0, start: h.start }));
   const posts = vocab.posts.scan(text).map((h) => ({ term: h.term, code: h.value }));
-  const { atoms, terms } = readViews(text, body ? body.end : 0, vocab);
+  let { atoms, terms } = readViews(text, body ? body.end : 0, vocab);
+  if (atoms.length === 0 && body && body.start > 0) ({ atoms, terms } = readViews(text.slice(0, body.start), 0, vocab));
   return {
     text,
     modalitySource: modality ? 'explicit' : 'none',

@@ -50,9 +50,12 @@ export class ItemIndex {
   }
 }
 
+/** Patient postures: they qualify a view but do not change which item it is when the standard has no posture item. */
+const POSTURES = new Set(['仰卧', '站立']);
+
 /** 后前/前后 are frontal views; 瓦氏位 and 华氏位 are two transliterations of the Waters view. */
 export function canonViews(views: string[]): string {
-  return [...new Set(views.map((v) => (v === '后前' || v === '前后' ? '正' : v === '瓦氏' ? '华氏' : v)).filter((v) => v !== '仰卧'))].sort().join('|');
+  return [...new Set(views.map((v) => (v === '后前' || v === '前后' ? '正' : v === '瓦氏' ? '华氏' : v)).filter((v) => !POSTURES.has(v)))].sort().join('|');
 }
 
 const VASCULAR: Record<string, Set<string>> = { CT: new Set(['33', '34', '35', '36']), MR: new Set(['31', '32', '33', '34', '35', '36', '37', '76']) };
@@ -135,9 +138,12 @@ export function viewScore(input: { views: string[]; key: string; canon: string }
   }
   if (input.key === item.viewKey) return 1;
   if (input.canon === item.viewCanon) return 0.9;
+  const a = input.canon ? input.canon.split('|') : [];
+  const b = item.viewCanon ? item.viewCanon.split('|') : [];
   let inter = 0;
-  for (const v of input.views) if (item.views.includes(v)) inter++;
-  return 0.35 + 0.4 * (inter / (input.views.length + item.views.length - inter));
+  for (const v of a) if (b.includes(v)) inter++;
+  const union = a.length + b.length - inter;
+  return 0.35 + 0.4 * (union ? inter / union : 0);
 }
 
 export interface ScoredCandidate {
