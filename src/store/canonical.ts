@@ -6,6 +6,7 @@
  * hash whatever versionId/lastUpdated it carries (idempotent loads, `putIfChanged`).
  */
 import { createHash } from 'node:crypto';
+import { InvalidRequestError } from '../errors.js';
 
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(sortKeys(value));
@@ -30,9 +31,9 @@ export function contentHash(resource: object): string {
   return createHash('sha256').update(canonicalJson(content)).digest('hex');
 }
 
-/** ISO 8601 instant with milliseconds in UTC; rejects unparseable input. */
+/** ISO 8601 instant with milliseconds in UTC; unparseable input is a 400 (e.g. a bad `_since`). */
 export function toInstant(value: string | Date): string {
   const date = typeof value === 'string' ? new Date(value) : value;
-  if (Number.isNaN(date.getTime())) throw new RangeError(`not a date/time: ${String(value)}`);
+  if (Number.isNaN(date.getTime())) throw new InvalidRequestError(`not a valid date/time: ${JSON.stringify(String(value))}`);
   return date.toISOString();
 }

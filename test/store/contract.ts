@@ -143,6 +143,7 @@ function runResourceContract(make: FixtureFactory): void {
       assert.equal((await r.history({ since: b1.version.lastUpdated })).every((v) => v.lastUpdated >= b1.version.lastUpdated), true);
       assert.equal(await r.historyCount({ since: '2999-01-01T00:00:00Z' }), 0);
       assert.equal(await r.historyCount({ since: '2000-01-01T08:00:00+08:00' }), 4);
+      await assert.rejects(r.history({ since: 'yesterday-ish' }), (err: unknown) => err instanceof TerminologyError && err.status === 400);
     }));
 
   test('listCurrent returns the newest non-deleted version of each resource, optionally of one type', () =>
