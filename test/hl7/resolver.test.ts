@@ -2,6 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createOrderCodeResolver, type ExamNameMatcher } from '../../src/hl7/resolver.js';
 
+import type { ExamNameMatcher as MatchingEngine } from '../../src/matching/types.js';
+
+/** Typecheck-time proof that the matching engine's matcher fits the gateway's structural interface. */
+export function asGatewayMatcher(engine: MatchingEngine): ExamNameMatcher {
+  return engine;
+}
+
 const SYSTEM = 'https://bzh.rimagcloud.com/fhir/CodeSystem/exam-item';
 
 function matcher(decision: 'auto' | 'review' | 'none', exams = 1): ExamNameMatcher & { calls: unknown[] } {
