@@ -31,6 +31,9 @@ test('MR, DR, MG, RF, mobile DR items carry the right segments', () => {
   const rf = concept(cs, '45081102X10000');
   assert.deepEqual([prop(rf, 'bodyPartL2'), prop(rf, 'scanMethod')], ['0811', 'X1'], 'L2 corrected from the code, not 0731');
   assert.equal(prop(concept(cs, '42040100000000'), 'deviceType'), '42');
+  const en = (code: string) => concept(cs, code).designation!.filter((d) => d.language === 'en').map((d) => d.value);
+  assert.deepEqual(en('20040100110000'), ['CT Chest Without IV Contrast'], 'reviewed ACR English');
+  assert.deepEqual(en('44040803M10000'), [], 'loose ACR labels (tomosynthesis, screening) rejected');
   assert.equal(concept(cs, '309999997a0000').display?.includes('弥散频谱成像'), true, 'lower-case segment 7a kept');
 });
 

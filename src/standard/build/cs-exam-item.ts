@@ -26,7 +26,7 @@ export const EXAM_ITEM_PROPERTIES = [
   prop('inPublishedAppendix', 'boolean', '是否见于已发布附录G-J Whether the item appears in the published appendix G-J of Q/YMYG 001—2023'),
 ];
 
-export function examItemConcept(r: ExamItemRecord): SourceConcept {
+export function examItemConcept(r: ExamItemRecord, english: string[] = []): SourceConcept {
   const group = SCAN_GROUP_BY_MODALITY_CODE[r.modalityCode]!;
   const properties = [
     codeProp('modality', r.modality),
@@ -52,7 +52,10 @@ export function examItemConcept(r: ExamItemRecord): SourceConcept {
   return {
     code: r.code,
     display: r.display,
-    designations: typedVariants(r.display).map((value) => ({ value, language: 'zh', kind: 'synonym' as const })),
+    designations: [
+      ...typedVariants(r.display).map((value) => ({ value, language: 'zh', kind: 'synonym' as const })),
+      ...english.map((value) => ({ value, language: 'en', kind: 'english' as const })),
+    ],
     properties,
   };
 }
@@ -65,6 +68,8 @@ export interface ExamItemCsOptions {
   source: string;
   /** Publication date of the release, when known. */
   date?: string;
+  /** Reviewed English names by code (ACR procedure names). */
+  english?: Map<string, string[]>;
 }
 
 /** id and file stem of one version: exam-item-V3.8.2 (several versions can sit side by side). */
@@ -92,7 +97,7 @@ export function buildExamItemCodeSystem(o: ExamItemCsOptions): CodeSystem {
       descriptionEn:
         `Standard examination items of the Rimag Medical Imaging Examination Item Names and Coding Standard (Q/YMYG 001—2023), version ${o.version}: ${o.items.length} items (${countText}). ` +
         'Codes are 14 case-sensitive letters/digits in 7 segments: device type | body part L1 | L2 | L3 | scan method | post-processing or X-ray position | additional code. ' +
-        'Display is the published standard name (starting with *); designations carry the forms users type (no *, no spaces, full-width parentheses). ' +
+        'Display is the published standard name (starting with *); designations carry the forms users type (no *, no spaces, full-width parentheses) and, for a few items, the reviewed ACR procedure name in English (no official English exists). ' +
         'Device-specific items (device types 21–25, 31–35, 43) are formed from the device-neutral item (20/30/40) by replacing the device-type segment; they are not enumerated here, the server validates them by the standard\'s rule and builds their display. ' +
         'Institution extensions (<code>-<suffix>, standard §7) are local refinements of a base item and belong in per-institution CodeSystem supplements or local codes mapped to the base item. ' +
         'Scan-method codes are unique only within a modality, so the scanMethod property keeps the 2-character segment and scanMethodKey gives the unique code in the scan-method CodeSystem (e.g. CT-33).',
@@ -102,7 +107,7 @@ export function buildExamItemCodeSystem(o: ExamItemCsOptions): CodeSystem {
       date: o.date,
       valueSet: valueSetUrl(o.base, 'exam-item-all'),
     },
-    o.items.map(examItemConcept),
+    o.items.map((i) => examItemConcept(i, o.english?.get(i.code))),
   );
   return cs;
 }

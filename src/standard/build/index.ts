@@ -14,6 +14,7 @@ import { buildPriceAndChuanyuCodeSystems } from './cs-regional.js';
 import { buildValueSets } from './valuesets.js';
 import { buildConceptMaps } from './conceptmaps.js';
 import { readChuanyuDecisions } from './map-chuanyu.js';
+import { readEnglishNames } from './english.js';
 import { EXAM_ITEM_VERSION } from '../canonical.js';
 
 export type ContentResource = CodeSystem | ValueSet | ConceptMap;
@@ -33,7 +34,7 @@ export interface ContentBuild {
 }
 
 export const V382_SOURCE =
-  'charlieliu9999/acrac-web standard/基础版本-V3.8.2标准检查项目-all.xlsx (commit 34cfc0f, sheet 汇总), 1367 rows; appendix flag from itsoYang/rimag-tina content/overview/stardard_intro_2.zh.md (appendix G-J). Build input: standard-tables/items-v3.8.2.tsv; corrections listed in content-build-report.md.';
+  'charlieliu9999/acrac-web standard/基础版本-V3.8.2标准检查项目-all.xlsx (commit 34cfc0f, sheet 汇总), 1367 rows; appendix flag from itsoYang/rimag-tina content/overview/stardard_intro_2.zh.md (appendix G-J); English designations from ACR procedure names in itsoYang/rimag-tina content/blog/ACRAC.md (reviewed in standard-tables/exam-item-english.tsv). Build input: standard-tables/items-v3.8.2.tsv; corrections listed in content-build-report.md.';
 
 export function buildContent(opts: { tablesDir: string; base: string }): ContentBuild {
   const src = new SourceTables(opts.tablesDir);
@@ -42,7 +43,8 @@ export function buildContent(opts: { tablesDir: string; base: string }): Content
   const dictionaries = loadDictionaries(ctx);
   const itemTable = src.table('items-v3.8.2.tsv');
   const items = readExamItems({ file: itemTable.file, rows: itemTable.rows, dictionaries, report, version: EXAM_ITEM_VERSION });
-  const examItem = buildExamItemCodeSystem({ base: opts.base, version: EXAM_ITEM_VERSION, items, source: V382_SOURCE, date: '2024-01-01' });
+  const english = readEnglishNames({ src, report, items });
+  const examItem = buildExamItemCodeSystem({ base: opts.base, version: EXAM_ITEM_VERSION, items, source: V382_SOURCE, date: '2024-01-01', english });
 
   const codeSystems: CodeSystem[] = [
     examItem,
