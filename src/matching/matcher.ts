@@ -128,6 +128,14 @@ export class StandardisationEngine implements ExamNameMatcher {
       const entry = hint ? this.vocabulary.body.get(hint) : undefined;
       if (entry) body = bodyCodes({ ...f, body: { term: hint as string, entry, start: -1, end: -1, latAmbiguous: false, unspecified: false } });
     }
+    // A method that names its part (钡餐 → 上消化道, IVP → 全泌尿系) adds that part as a candidate.
+    for (const s of f.scanWords) {
+      if (s.inParens || !s.word.codes[m] || !s.word.body || f.body?.entry.name === s.word.body[0]) continue;
+      const entry = this.vocabulary.body.get(s.word.body[0] as string);
+      if (!entry) continue;
+      body = new Map(body);
+      for (const m2 of entry.codes.values()) for (const [c, w] of m2) body.set(c, Math.max(body.get(c) ?? 0, w * 0.95));
+    }
     const { scans, defaulted } = resolveScans(f, m, this.index, body);
     if (body.size === 0 && !defaulted) body = this.bodyImpliedByScan(m, scans[0] as string);
     const post = m === 'CT' ? f.posts[0]?.code : undefined;
@@ -203,8 +211,7 @@ export class StandardisationEngine implements ExamNameMatcher {
     const explicit = f.modalitySource === 'explicit' || f.modalitySource === 'option' || f.modalitySource === 'line' || f.modalitySource === 'view';
     const part = (f.body && !f.body.unspecified) || (isVascular(r.modality, r.scan) && f.vessel);
     const xray = r.modality === 'DR' || r.modality === 'MG';
-    if (top && top.score >= t.auto && (!second || top.score - second.score >= t.margin) && explicit && part
-      && !f.body?.latAmbiguous && !(xray && f.views.length === 0 && r.modality === 'DR') && (!r.scanDefaulted || xray || f.posts.length === 0)) decision = 'auto';
+    if (top && top.score >= t.auto && (!second || top.score - second.score >= t.margin) && explicit && part && !(xray && f.views.length === 0 && r.modality === 'DR') && (!r.scanDefaulted || xray || f.posts.length === 0)) decision = 'auto';
     const facets: Record<string, unknown> = {
       modality: r.modality,
       modalitySource: f.modalitySource,

@@ -4,7 +4,20 @@
  * separators (outside brackets); a piece that names a body part starts a new exam when the
  * current exam already has one; pieces without a body part stay with their neighbour.
  */
+import { detectModality } from './facets.js';
 import type { Vocabulary } from './vocabulary.js';
+
+/** The text outside brackets (a bracket often refines the exam before it: `增强(肝胆胰脾)`). */
+function outsideBrackets(text: string): string {
+  let depth = 0;
+  let out = '';
+  for (const c of text) {
+    if (c === '(' || c === '[') depth++;
+    else if ((c === ')' || c === ']') && depth > 0) depth--;
+    else if (depth === 0) out += c;
+  }
+  return out;
+}
 
 const SEPARATORS = new Set(['+', ',', ';', '、', '；', '，']);
 const OPEN = new Set(['(', '[']);
@@ -50,7 +63,9 @@ export function splitExams(text: string, vocab: Vocabulary): ExamText[] {
   for (const piece of splitPieces(text)) {
     const hasBody = vocab.body.scan(piece.text).length > 0 || vocab.vessels.scan(piece.text).length > 0 && /血管|动脉|静脉|cta|ctv|mra|mrv/.test(piece.text);
     const current = groups[groups.length - 1];
-    if (hasBody && (!current || current.hasBody)) {
+    // A piece whose part is named only in brackets and that names no modality refines the current exam.
+    const refinement = hasBody && !!current?.hasBody && !detectModality(piece.text) && vocab.body.scan(outsideBrackets(piece.text)).length === 0;
+    if (hasBody && !refinement && (!current || current.hasBody)) {
       groups.push({ text: pending + piece.text, hasBody: true });
       pending = '';
     } else if (current) {
