@@ -206,6 +206,7 @@ export interface Hl7Journal {
   findDuplicate(sender: string, controlId: string, since: string): Promise<number | undefined>;
   /** Oldest queued messages of a route, in id order. */
   pending(route: string, limit: number): Promise<JournalEntry[]>;
+  /** Counts the successful attempt in `attempts` and clears `lastError`. */
   markDelivered(id: number): Promise<void>;
   /** Records a failed attempt; `dead` moves it to the dead letters with the reason kept. */
   markFailed(id: number, error: string, options?: { dead?: boolean }): Promise<void>;
@@ -239,6 +240,8 @@ export interface Store {
   /**
    * Subscribes to writes made by other processes sharing the database (change streams or polling).
    * The callback receives versions with seq above the last one seen. Returns an unsubscribe function.
+   * It may also report this process's own writes (consumers re-index idempotently), and starts
+   * from the head at subscription time.
    */
   watch(onChange: (versions: ResourceVersion[]) => void): () => void;
   /** Cheap liveness check; rejects when the database is unreachable. */

@@ -3,7 +3,7 @@
  * learns what the deployment offers from `hello`, creates collections' indexes, and maps driver
  * failures to UnavailableError (503) so the HTTP edge answers fast instead of hanging.
  *
- * Relied on: MongoDB 4.4+ wire protocol (hello, findOneAndUpdate with upsert, unique compound
+ * Relied on: MongoDB 4.4+ wire protocol (hello, unique compound
  * indexes, insertMany ordered). Replica set only for the extras: multi-document transactions
  * (atomic journal batches) and change streams (prompt `watch`); without them the store stays
  * correct (single-document commits, polling).
