@@ -34,7 +34,7 @@ function readSoftware(): Software {
 }
 
 /** Operations in the order clients and the tx tests expect to see them. */
-const OPERATION_ORDER = ['lookup', 'validate-code', 'subsumes', 'expand', 'translate', 'closure', 'batch-validate-code'];
+const OPERATION_ORDER = ['lookup', 'expand', 'validate-code', 'subsumes', 'translate', 'closure', 'batch-validate-code'];
 
 /** FHIR R4 core OperationDefinition canonicals for the standard terminology operations. */
 const CORE_DEFINITIONS: Record<string, string> = {
