@@ -227,4 +227,12 @@ function checkNames(opts: ItemReadOptions & { bodyPartNames: Map<string, string>
     if (!got) opts.report.correction(opts.file, row.line, r.code, `${label} name column is blank; the body-part dictionary name "${want}" of ${code} applies`);
     else if (norm(got) !== norm(want)) opts.report.warning(opts.file, row.line, r.code, `${label} "${got}" differs from the body-part dictionary name "${want}" for ${code}`);
   }
+  // §6.2: the name starts with the modality/device label and names the body part, laterality included.
+  const label = r.deviceType === '42' ? '移动DR' : r.modality;
+  const bare = r.display.replace(/^\*\s*/, '');
+  if (!bare.startsWith(label)) opts.report.warning(opts.file, row.line, r.code, `name "${r.display}" does not start with the modality label ${label}`);
+  const side = /^[左右双]/.exec(r.bodyPartL3Name)?.[0];
+  if (side && !bare.includes(side)) {
+    opts.report.warning(opts.file, row.line, r.code, `name "${r.display}" leaves out the laterality 「${side}」 of its body part ${r.bodyPartL3} ${r.bodyPartL3Name}; published as named`);
+  }
 }
