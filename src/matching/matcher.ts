@@ -59,6 +59,10 @@ export class StandardisationEngine implements ExamNameMatcher {
     const groups = splitExams(text, this.vocabulary);
     const facets = groups.map((g) => extractFacets(g.text, this.vocabulary));
     this.shareFacets(facets, tag);
+    const recognised = (f: ExamFacets) => !!f.modality || (!!f.body && !f.body.unspecified) || f.scanWords.length > 0 || f.views.length > 0 || f.posts.length > 0;
+    if (!options.modality && !facets.some(recognised)) {
+      return { input: name, decision: 'none', source: 'engine', reason: 'nothing recognised', exams: [] };
+    }
     const option = options.modality ? MODALITY_ALIASES[options.modality.toLowerCase()] : undefined;
     const lineModality = facets.find((f) => f.modality)?.modality;
     const exams: MatchExam[] = [];

@@ -134,7 +134,7 @@ describe('billing and non-exam lines → none', () => {
     });
   }
   test('nothing recognisable is not auto', () => {
-    assert.notEqual(run('V04_0014').decision, 'auto');
+    for (const n of ['V04_0014', '123', '其他']) assert.equal(run(n).decision, 'none', n);
   });
 });
 
