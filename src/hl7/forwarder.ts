@@ -80,7 +80,15 @@ export class RouteForwarder {
       }
       for (const entry of batch) {
         if (!this.running) return;
-        await this.deliver(entry);
+        try {
+          await this.deliver(entry);
+        } catch (err) {
+          // A journal write failed after a send: the entry is still queued and will be sent again
+          // (at-least-once); back off so a broken database is not hammered.
+          this.o.logger.error({ route: this.o.route.name, journalId: entry.id, err: (err as Error).message }, 'hl7 journal update failed during delivery; will retry');
+          await this.sleep(this.o.route.retry.initialMs, false);
+          break;
+        }
       }
     }
   }

@@ -390,3 +390,25 @@ test('OMI^O23 v2.5 sample: OBR rewritten, TQ1 and IPC untouched', async () => {
     await f.stop();
   }
 });
+
+test('a journal write failing after a delivery does not stop the forwarder (the message is re-sent)', async () => {
+  const journal = new MemoryJournal();
+  const original = journal.markDelivered.bind(journal);
+  let failures = 1;
+  journal.markDelivered = async (id: number) => {
+    if (failures-- > 0) throw new Error('database is locked');
+    return original(id);
+  };
+  const f = await startFixture({ journal });
+  try {
+    const s = await RawSender.connect(f.port);
+    s.write(Buffer.concat([frame(orm('W1')), frame(orm('W2'))]));
+    await s.replies(2);
+    await waitFor(() => f.downstream.controlIds().includes('W2'));
+    assert.deepEqual(f.downstream.controlIds(), ['W1', 'W1', 'W2']);
+    await waitFor(async () => (await f.gateway.stats()).queueDepth === 0);
+    s.close();
+  } finally {
+    await f.stop();
+  }
+});
