@@ -61,6 +61,7 @@ function printReport(report: SyncReport): void {
   console.log(`unchanged  ${report.unchanged}, stale versions skipped ${report.skippedStale}`);
   line('not std', report.skippedNotStandard);
   for (const c of report.conflicts) console.log(`conflict   ${c.resource}: ${c.reason}`);
+  for (const r of report.rejected) console.log(`rejected   ${r.resource}: ${r.reason}`);
   if (!report.ok) console.log(`error      ${report.error}\n           the local copy keeps everything up to the last verified page; run again to resume`);
 }
 

@@ -14,7 +14,9 @@
  *   overwritten; every such case is reported as a conflict. Upstream resources outside the
  *   standard's base are not imported (an institution's maps belong to its own platform).
  * - Bad upstream responses (timeouts, HTTP errors, malformed JSON or Bundles) stop the run before
- *   anything of that page is written, and the report says why.
+ *   anything of that page is written, and the report says why. A well-formed page with one resource
+ *   that fails `validateResource` (e.g. the FHIR schema) stores the rest and reports that one as
+ *   rejected, so a single bad version cannot block every later update.
  */
 import type { Bundle, BundleEntry, Resource } from 'fhir/r4';
 import type { AuditStore, KeyValueStore, ResourceStore, ResourceVersion } from '../store/store.js';
@@ -66,6 +68,8 @@ export interface SyncReport {
   /** Upstream resources outside the standard's canonical base (not imported). */
   skippedNotStandard: string[];
   conflicts: SyncConflict[];
+  /** Upstream versions refused by `validateResource` (not stored; the rest of the page is). */
+  rejected: SyncConflict[];
   /** True when the whole pass completed (the next run starts an incremental pass). */
   passComplete: boolean;
   cursor: SyncCursor;
@@ -96,7 +100,7 @@ export interface SyncClientOptions {
   signal?: AbortSignal;
 }
 
-type Outcome = Pick<SyncReport, 'created' | 'updated' | 'deleted' | 'skippedNotStandard' | 'conflicts'> & { unchanged: number; skippedStale: number };
+type Outcome = Pick<SyncReport, 'created' | 'updated' | 'deleted' | 'skippedNotStandard' | 'conflicts' | 'rejected'> & { unchanged: number; skippedStale: number };
 
 function normaliseBase(url: string): string {
   return url.replace(/\/+$/, '');
@@ -166,7 +170,7 @@ export class SyncClient {
     const startedAt = new Date().toISOString();
     let cursor = await this.cursor();
     const mode = cursor.phase;
-    const out: Outcome = { created: [], updated: [], deleted: [], skippedNotStandard: [], conflicts: [], unchanged: 0, skippedStale: 0 };
+    const out: Outcome = { created: [], updated: [], deleted: [], skippedNotStandard: [], conflicts: [], rejected: [], unchanged: 0, skippedStale: 0 };
     const counters = { pages: 0, entriesSeen: 0 };
     let error: string | undefined;
     let passComplete = false;
@@ -249,22 +253,12 @@ export class SyncClient {
           upstreamBase: this.upstream,
           ...(this.opts.signal ? { signal: this.opts.signal } : {}),
         });
-        this.checkResources(page);
         return page;
       } catch (err) {
         const transient = err instanceof UpstreamError && err.transient && !this.opts.signal?.aborted;
         if (!transient || attempt >= this.opts.retries) throw err;
         await sleep(this.opts.retryDelayMs * 2 ** attempt);
       }
-    }
-  }
-
-  private checkResources(page: Page): void {
-    if (!this.opts.validateResource) return;
-    for (const [i, entry] of (page.bundle.entry ?? []).entries()) {
-      if (!entry.resource || !isTerminologyType(entry.resource.resourceType)) continue;
-      const problem = this.opts.validateResource(entry.resource);
-      if (problem) throw new UpstreamError(`invalid ${entry.resource.resourceType}/${entry.resource.id} in entry ${i}: ${problem}`, false);
     }
   }
 
@@ -296,6 +290,12 @@ export class SyncClient {
     }
     if (!isUnderBase(canonicalUrl(incoming), this.opts.standardBase) || hasLocalTag(incoming)) {
       if (!out.skippedNotStandard.includes(key)) out.skippedNotStandard.push(key);
+      return;
+    }
+    // One invalid resource must not block every later update: refuse it alone and report it.
+    const problem = this.opts.validateResource?.(incoming);
+    if (problem) {
+      out.rejected.push({ resource: `${label}${upstreamVersionId ? ` (upstream version ${upstreamVersionId})` : ''}`, reason: problem });
       return;
     }
     const local = await this.opts.store.resources.read(incoming.resourceType, incoming.id);
@@ -337,12 +337,17 @@ export class SyncClient {
   private async applyDelete(type: string, id: string, upstreamVersionId: string | undefined, synced: Record<string, SyncedRecord>, out: Outcome): Promise<void> {
     const key = `${type}/${id}`;
     const record = synced[key];
-    if (!record || record.deleted) return; // never synced from upstream (not ours to delete), or done already
-    if (!isNewer(upstreamVersionId, record.upstreamVersionId)) {
+    const tombstone: SyncedRecord = { ...(upstreamVersionId ? { upstreamVersionId } : {}), hash: '', deleted: true };
+    if (record && !isNewer(upstreamVersionId, record.upstreamVersionId)) {
       out.skippedStale++;
       return;
     }
-    const tombstone: SyncedRecord = { ...(upstreamVersionId ? { upstreamVersionId } : {}), hash: '', deleted: true };
+    if (!record || record.deleted) {
+      // Never synced from upstream (not ours to delete) or already deleted: only remember the
+      // tombstone, so that the older versions still in the history window are skipped.
+      synced[key] = tombstone;
+      return;
+    }
     const local = await this.opts.store.resources.read(type, id);
     if (local && !local.deleted) {
       if (hasLocalTag(local.resource) || resourceHash(local.resource) !== record.hash) {
@@ -364,8 +369,9 @@ export class SyncClient {
     const detail = report.ok
       ? `${report.mode}: ${report.created.length} created, ${report.updated.length} updated, ${report.deleted.length} deleted, ${report.unchanged} unchanged, ${report.conflicts.length} conflicts`
       : `${report.mode} failed: ${report.error}`;
+    const rejected = report.rejected.length > 0 ? `; ${report.rejected.length} rejected` : '';
     try {
-      await this.opts.store.audit.append({ actor: this.opts.actor, action: 'sync', entity: this.upstream, outcome: report.ok ? 'success' : 'failure', detail });
+      await this.opts.store.audit.append({ actor: this.opts.actor, action: 'sync', entity: this.upstream, outcome: report.ok ? 'success' : 'failure', detail: detail + rejected });
     } catch {
       // The audit trail failing must not turn a finished sync into a failed one; the report stands.
     }

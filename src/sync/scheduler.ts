@@ -4,7 +4,7 @@
  * the next interval, resuming from the cursor.
  */
 import type { ResourceVersion, Store } from '../store/store.js';
-import { SyncClient, type SyncReport } from './client.js';
+import { SyncClient, type SyncClientOptions, type SyncReport } from './client.js';
 import type { SyncConfig } from './config.js';
 import type { FetchFn } from './upstream.js';
 
@@ -21,6 +21,8 @@ export interface SyncSchedulerDeps {
   onWritten?: (version: ResourceVersion) => void;
   onDeleted?: (resourceType: string, id: string) => void;
   fetch?: FetchFn;
+  /** Deeper check of each incoming resource (main.ts: the FHIR JSON schema validator); a message rejects the page. */
+  validateResource?: SyncClientOptions['validateResource'];
 }
 
 export interface SyncScheduler {
@@ -44,6 +46,7 @@ export function startSyncScheduler(deps: SyncSchedulerDeps): SyncScheduler {
     ...(deps.onWritten ? { onWritten: deps.onWritten } : {}),
     ...(deps.onDeleted ? { onDeleted: deps.onDeleted } : {}),
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
+    ...(deps.validateResource ? { validateResource: deps.validateResource } : {}),
   });
   // Runs are chained so that two never overlap (timer tick during a long run, or runNow()).
   let queue: Promise<unknown> = Promise.resolve();

@@ -12,6 +12,7 @@ import { isUnderBase, withLocalTag } from '../../src/sync/origin.js';
 import { repoTerminology } from './content.js';
 import { BASE, hospitalMap } from './fixtures.js';
 import { snapshot } from './helpers.js';
+import { FhirSchemaValidator } from '../../src/fhir/validation/schema-validator.js';
 import { ADMIN_TOKEN, startInstance, type ServerInstance } from './servers.js';
 
 const json = { 'content-type': 'application/fhir+json', authorization: `Bearer ${ADMIN_TOKEN}` };
@@ -25,8 +26,14 @@ describe('sync between two server instances', () => {
   let publisher: ServerInstance;
   let regional: ServerInstance;
   let content: ReturnType<typeof repoTerminology>;
+  // As main.ts wires it: incoming resources are checked against the FHIR R4 JSON schema too.
+  const schema = new FhirSchemaValidator();
+  const validateResource = (r: { resourceType: string }): string | undefined => {
+    const errors = schema.check(r).filter((i) => (i.severity ?? 'error') === 'error' || i.severity === 'fatal');
+    return errors.length > 0 ? errors.map((i) => i.message).join('; ') : undefined;
+  };
   const sync = (extra: Partial<SyncClientOptions> = {}): SyncClient =>
-    new SyncClient({ upstream: publisher.base, store: regional.store, standardBase: BASE, pageSize: 10, retries: 0, overlapMs: 1000, ...extra });
+    new SyncClient({ upstream: publisher.base, store: regional.store, standardBase: BASE, pageSize: 10, retries: 0, overlapMs: 1000, validateResource, ...extra });
 
   before(async () => {
     publisher = await startInstance();
@@ -138,6 +145,27 @@ describe('sync between two server instances', () => {
     assert.deepEqual(await standard(regional), await standard(publisher));
     const vs = await regional.store.resources.read('ValueSet', 'concurrent-5');
     assert.equal((vs?.resource as { version?: string }).version, '0.29.0');
+  });
+
+  test('a resource that breaks the FHIR schema is refused alone, reported, and does not block later updates', async () => {
+    // Written behind the REST layer's back (its own validation would refuse it).
+    await publisher.store.resources.put({ resourceType: 'ValueSet', id: 'broken', url: `${BASE}/ValueSet/broken`, status: 'not-a-status' } as never);
+    const modality = (await publisher.store.resources.read('CodeSystem', 'modality'))!.resource as CodeSystem;
+    await publisher.store.resources.put({ ...modality, title: 'rev. 3' } as never);
+    const report = await sync().run();
+    assert.equal(report.ok, true, report.error);
+    assert.equal(report.rejected.length, 1);
+    assert.match(report.rejected[0]!.resource, /^ValueSet\/broken\|/);
+    assert.match(report.rejected[0]!.reason, /status/);
+    assert.equal(await regional.store.resources.read('ValueSet', 'broken'), undefined, 'not stored');
+    assert.deepEqual(report.updated, [`CodeSystem/modality|${modality.version ?? ''}`], 'the valid update on the same page went through');
+    // Fixed upstream by deleting it: the broken version is not reported again.
+    await publisher.store.resources.delete('ValueSet', 'broken');
+    const after = await sync({ overlapMs: 3_600_000 }).run();
+    assert.equal(after.ok, true, after.error);
+    const again = await sync().run();
+    assert.deepEqual(again.rejected, []);
+    assert.deepEqual(await standard(regional), await standard(publisher));
   });
 
   test('the regional platform\'s local ConceptMap survived every pass', async () => {
