@@ -12,7 +12,7 @@ import { createStore } from './store/index.js';
 import type { ResourceVersion, Store } from './store/store.js';
 import { loadFhirCore } from './terminology/fhir-core.js';
 import { TerminologyRegistry, type TerminologyResource } from './terminology/registry.js';
-import { CS, DEFAULT_CANONICAL_BASE, codeSystemUrl } from './standard/canonical.js';
+import { CS, DEFAULT_CANONICAL_BASE, canonicalBase, codeSystemUrl } from './standard/canonical.js';
 import { examItemProviderFactory } from './standard/exam-item-provider.js';
 import { createFhirServer } from './fhir/app.js';
 import { createOperationTable } from './fhir/operations/table.js';
@@ -44,7 +44,7 @@ async function buildRegistry(store: Store, config: AppConfig, logger: Logger): P
   applyToRegistry(registry, current);
   // The exam-item code system explains unknown codes and accepts device-specific ones (§6.1.2).
   const resolve = (url: string) => registry.findCodeSystem(url) as CodeSystem | undefined;
-  registry.registerProviderFactory(codeSystemUrl(DEFAULT_CANONICAL_BASE, CS.examItem), examItemProviderFactory({ resolve }));
+  registry.registerProviderFactory(codeSystemUrl(canonicalBase(), CS.examItem), examItemProviderFactory({ resolve }));
   logger.info({ fhirCore: core, stored: current.length, ms: Math.round(performance.now() - started) }, 'terminology registry built');
   return registry;
 }
