@@ -99,7 +99,7 @@ export const SCAN_WORDS: Record<string, ScanWord> = {
   dsi: { codes: { MR: '7a' } }, 心功能: { codes: { MR: '7d' } },
   关节造影: { codes: { CT: '46', MR: '7b', RF: 'Xj' } }, 引导: { codes: { CT: '47', MR: '7h' } },
   // X-ray contrast studies (RF) and mammography (MG)
-  造影: { codes: { RF: 'X1', CT: '42' }, weak: true }, 钡餐: { codes: { RF: 'X1' }, body: ['上消化道'] }, 吞钡: { codes: { RF: 'X1' }, body: ['上消化道'] },
+  造影: { codes: { RF: 'X1' }, weak: true }, 尿路造影: { codes: { CT: '42', MR: '42', RF: 'Xm' }, body: ['全泌尿系'] }, 钡餐: { codes: { RF: 'X1' }, body: ['上消化道'] }, 吞钡: { codes: { RF: 'X1' }, body: ['上消化道'] },
   钡灌肠: { codes: { RF: 'X1' }, body: ['结肠'] }, 碘水: { codes: { RF: 'X4' } }, 插管: { codes: { RF: 'X5' } }, 口服法: { codes: { RF: 'X6' } },
   静脉造影: { codes: { RF: 'X7' } }, 排空: { codes: { RF: 'X8' } }, 空气灌肠: { codes: { RF: 'X9' } }, 排粪: { codes: { RF: 'Xb' } },
   穿刺造影: { codes: { RF: 'Xc' } }, t管: { codes: { RF: 'Xd' }, body: ['胆道'] }, 碘油: { codes: { RF: 'Xe' } }, ercp: { codes: { RF: 'Xf' }, body: ['胆道'] },
