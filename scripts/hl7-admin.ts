@@ -45,7 +45,9 @@ async function overHttp(): Promise<unknown> {
   const query = new URLSearchParams();
   for (const k of ['state', 'route', 'sender', 'from', 'to', 'limit'] as const) if (values[k]) query.set(k, values[k]!);
   const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }).catch((err: Error & { cause?: Error }) => {
+      throw new Error(`cannot reach ${base}: ${err.cause?.message ?? err.message} (set --url or HL7_ADMIN_URL)`);
+    });
     const text = await res.text();
     if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status} ${text}`);
     return JSON.parse(text) as unknown;
