@@ -8,9 +8,9 @@
  * the map may be stored.
  */
 import type { ConceptMap, OperationOutcome, OperationOutcomeIssue } from 'fhir/r4';
-import { operationOutcome, toIssue } from '../errors.js';
+import { ConflictError, operationOutcome, toIssue } from '../errors.js';
 import type { ResourceStore, ResourceVersion } from '../store/store.js';
-import { withLocalTag } from './origin.js';
+import { hasLocalTag, isUnderBase, withLocalTag } from './origin.js';
 
 export interface CodeCheck {
   ok: boolean;
@@ -101,20 +101,43 @@ function outcomeFor(badRows: BadRow[], checked: number): OperationOutcome {
 export interface SubmissionServiceOptions {
   validateCode: ValidateCode;
   store: { resources: ResourceStore };
+  /** The standard's canonical base: institution maps may not claim a url under it. */
+  standardBase?: string;
+  /** Structural check first (main.ts: the FHIR R4 JSON schema); a message refuses the map. */
+  validateResource?: (resource: ConceptMap) => string | undefined;
   /** Re-index after the write (registry.add). */
   onWritten?: (version: ResourceVersion) => void;
 }
 
 export interface SubmissionService {
   validate(cm: ConceptMap): Promise<SubmissionResult>;
-  /** Stores an accepted map tagged local (sync never overwrites it, releases never include it). */
+  /**
+   * Stores an accepted map tagged local (sync never overwrites it, releases never include it).
+   * Refuses (409) to replace a resource with the same id that is not itself a local map.
+   */
   save(cm: ConceptMap & { id: string }, actor: string): Promise<ConceptMap>;
+}
+
+function refused(reason: string): SubmissionResult {
+  const badRows: BadRow[] = [{ group: -1, element: -1, reason }];
+  return { ok: false, checked: 0, badRows, outcome: outcomeFor(badRows, 0) };
 }
 
 export function createSubmissionService(options: SubmissionServiceOptions): SubmissionService {
   return {
-    validate: (cm) => validateConceptMapSubmission(cm, options.validateCode),
+    async validate(cm) {
+      const schemaProblem = options.validateResource?.(cm);
+      if (schemaProblem) return refused(`not a valid FHIR R4 ConceptMap: ${schemaProblem}`);
+      if (options.standardBase && isUnderBase(cm.url, options.standardBase)) {
+        return refused(`url ${cm.url} is under the standard's canonical base ${options.standardBase}; an institution's map needs a canonical url of its own`);
+      }
+      return validateConceptMapSubmission(cm, options.validateCode);
+    },
     async save(cm, actor) {
+      const existing = await options.store.resources.read('ConceptMap', cm.id);
+      if (existing && !existing.deleted && !hasLocalTag(existing.resource)) {
+        throw new ConflictError(`ConceptMap/${cm.id} exists and is not a submitted local map; submit under another id`, 409);
+      }
       const { version } = await options.store.resources.put(withLocalTag(cm), { actor });
       options.onWritten?.(version);
       return version.resource as ConceptMap;

@@ -37,7 +37,7 @@ function buildApp(t: TempStore, adminToken: string | undefined): { app: Express;
   const releases = new ReleaseService({ store: t.store, canonicalBase: BASE, packageName: 'rimag.imaging.terminology' });
   const router = createPublishRouter({
     publisher: new PublishingService(releases),
-    submissions: createSubmissionService({ validateCode, store: t.store, onWritten: (v) => written.push(`${v.resourceType}/${v.id}`) }),
+    submissions: createSubmissionService({ validateCode, store: t.store, standardBase: BASE, onWritten: (v) => written.push(`${v.resourceType}/${v.id}`) }),
     authorize: bearerAuthorizer(adminToken, t.store.audit),
     audit: t.store.audit,
     publicBaseUrl: 'http://tx.test/fhir',
@@ -148,6 +148,21 @@ describe('publishing endpoints', () => {
     assert.deepEqual(written, ['ConceptMap/hospital-c-map']);
     const audit = await t.store.audit.list({ action: 'conceptmap.submit' });
     assert.deepEqual(audit.map((a) => a.outcome).sort(), ['failure', 'success']);
+  });
+
+  test('a submission may neither claim the standard\'s canonical base nor replace a standard resource', async () => {
+    const underBase = { ...hospitalMap('hospital-d-map'), url: `${BASE}/ConceptMap/hospital-d-map` };
+    const res = await request(app).post('/fhir/ConceptMap/$submit').set(AUTH).set('Content-Type', 'application/fhir+json').send(underBase);
+    assert.equal(res.status, 422);
+    assert.match((res.body as OperationOutcome).issue[0]!.details!.text!, /under the standard's canonical base/);
+    const clash = await request(app).post('/fhir/ConceptMap/$submit').set(AUTH).set('Content-Type', 'application/fhir+json').send(hospitalMap('device-type-to-dicom'));
+    assert.equal(clash.status, 409);
+    const std = await t.store.resources.read('ConceptMap', 'device-type-to-dicom');
+    assert.equal(std?.versionId, 1, 'the standard map is untouched');
+    // Resubmitting one's own local map is an update.
+    const again = await request(app).post('/fhir/ConceptMap/$submit').set(AUTH).set('Content-Type', 'application/fhir+json').send(hospitalMap('hospital-c-map', [['C02', '20010701111100']]));
+    assert.equal(again.status, 201);
+    assert.equal(again.headers.location, 'http://tx.test/fhir/ConceptMap/hospital-c-map/_history/2');
   });
 
   test('without ADMIN_TOKEN the protected endpoints are refused', async () => {
