@@ -76,3 +76,17 @@ test('admin routes: bearer required; stats, list, detail, replay, release, unmap
     await f.stop();
   }
 });
+
+test('admin routes work with the server bearer authorizer (no ADMIN_TOKEN → 403, token → 200)', async () => {
+  const { bearerAuthorizer } = await import('../../src/fhir/publish/auth.js');
+  const f = await startFixture();
+  try {
+    const off = express().use(createHl7AdminRouter({ admin: f.gateway.admin, authorize: bearerAuthorizer(undefined) }));
+    assert.equal((await request(off).get('/admin/hl7/stats').set('Authorization', 'Bearer x')).status, 403);
+    const on = express().use(createHl7AdminRouter({ admin: f.gateway.admin, authorize: bearerAuthorizer('tok') }));
+    assert.equal((await request(on).get('/admin/hl7/stats')).status, 401);
+    assert.equal((await request(on).get('/admin/hl7/stats').set('Authorization', 'Bearer tok')).status, 200);
+  } finally {
+    await f.stop();
+  }
+});
