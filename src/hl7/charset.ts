@@ -94,8 +94,10 @@ export interface CharsetChoice {
 export function chooseCharset(bytes: Buffer, override: Charset | 'auto' = 'auto'): CharsetChoice {
   if (override !== 'auto') return { charset: override, source: 'override' };
   const hinted = charsetFromMsh18(sniffMsh18(bytes));
-  if (hinted) return { charset: hinted, source: 'msh-18' };
-  if (isValidUtf8(bytes)) return { charset: 'utf-8', source: 'utf-8-valid' };
+  const utf8 = isValidUtf8(bytes);
+  // A hint only: a sender that labels GBK bytes as UTF-8 (seen in the field) is decoded as GB 18030.
+  if (hinted && (hinted !== 'utf-8' || utf8)) return { charset: hinted, source: 'msh-18' };
+  if (utf8) return { charset: 'utf-8', source: 'utf-8-valid' };
   return { charset: 'gb18030', source: 'fallback' };
 }
 

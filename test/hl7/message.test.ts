@@ -26,6 +26,9 @@ test('charset defaults: UTF-8 when valid, else GB 18030; an override wins', () =
   const gb = encode(decode(utf, 'utf-8'), 'gb18030');
   assert.deepEqual(chooseCharset(gb), { charset: 'gb18030', source: 'fallback' });
   assert.deepEqual(chooseCharset(gb, 'gbk'), { charset: 'gbk', source: 'override' });
+  const mislabelled = encode(decode(sample('orm-o01-utf8.hl7'), 'utf-8'), 'gb18030');
+  assert.deepEqual(chooseCharset(mislabelled), { charset: 'gb18030', source: 'fallback' }, 'MSH-18 UTF-8 on bytes that are not UTF-8 is ignored');
+  assert.equal(Hl7Message.parse(decode(mislabelled, 'gb18030')).get('PID-5.1'), '张');
 });
 
 test('escapes: decoded on read, applied on write, other sequences kept', () => {
