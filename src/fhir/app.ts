@@ -129,7 +129,7 @@ export function createFhirServer(deps: AppDeps): FhirServer {
     app,
     warmUp: () => {
       rest.validator.warmUp();
-      deps.logger.info({ compileMs: Object.fromEntries(rest.validator.compileMs) }, 'FHIR schema validators compiled');
+      deps.logger.info(rest.validator.timing, 'FHIR schema validators ready');
     },
     onStoreChange: async (versions) => {
       for (const v of versions) await rest.index.record(v);

