@@ -172,7 +172,14 @@ export class Hl7Gateway {
     const now = Date.now();
     const window = this.o.config.duplicateWindowMs;
     if (window === 0) return false;
-    if (this.recent.size > 100_000) for (const [k, t] of this.recent) if (now - t > window) this.recent.delete(k);
+    // The map only has to cover copies racing a group commit; the journal answers for the rest, so the
+    // oldest entries (insertion order = time order) can go once it grows.
+    if (this.recent.size > 50_000) {
+      for (const [k, t] of this.recent) {
+        if (this.recent.size <= 25_000 && now - t <= window) break;
+        this.recent.delete(k);
+      }
+    }
     const seen = this.recent.get(`${sender}|${controlId}`);
     if (seen !== undefined && now - seen <= window) return true;
     const since = new Date(now - window).toISOString();
