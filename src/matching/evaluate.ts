@@ -16,16 +16,18 @@ export function parseLabelledSet(text: string): LabelledRow[] {
   const lines = text.replace(/^\uFEFF/, '').split('\n').map((l) => l.replace(/\r$/, ''));
   const header = (lines[0] ?? '').split('\t');
   const col = (n: string) => header.indexOf(n);
-  const [ci, cn, ck, cc] = [col('id'), col('raw_name'), col('kind'), col('codes')];
+  // Also reads the reviewed 川渝 crosswalk (seq, item_name, codes with ';' alternatives).
+  const crosswalk = col('raw_name') < 0 && col('item_name') >= 0;
+  const [ci, cn, ck, cc] = crosswalk ? [col('seq'), col('item_name'), -1, col('codes')] : [col('id'), col('raw_name'), col('kind'), col('codes')];
   const rows: LabelledRow[] = [];
   for (const line of lines.slice(1)) {
     if (!line.trim()) continue;
     const cells = line.split('\t');
-    const codes = (cells[cc] ?? '').trim();
+    const codes = (cells[cc] ?? '').trim().replace(/;/g, '|');
     rows.push({
       id: cells[ci] ?? '',
       name: cells[cn] ?? '',
-      kind: (cells[ck] ?? 'unsure') as LabelledRow['kind'],
+      kind: (crosswalk ? (codes ? (codes.includes('+') ? 'multi' : 'exam') : 'none') : (cells[ck] ?? 'unsure')) as LabelledRow['kind'],
       expected: codes ? codes.split('+').map((g) => g.split('|').filter(Boolean)) : [],
     });
   }

@@ -85,3 +85,12 @@ test('dev set: targets met (top-1 ≥ 95% exam, auto precision ≥ 99%, ≥ 90% 
   assert.ok(rep.autoCorrect / rep.autoRows >= 0.99, `auto precision ${rep.autoCorrect}/${rep.autoRows}`);
   assert.ok(rep.noneRows === 0 || rep.noneNotAuto / rep.noneRows >= 0.9);
 });
+
+test('the reviewed 川渝 crosswalk (seq, item_name, codes with ; alternatives) reads as a labelled set', () => {
+  const rows = parseLabelledSet('seq\titem_name\tcodes\tequivalence\tcomment\n1\t胸部站立后前位摄影\t40040100000100\twider\t\n2\t下颌骨正侧位\t40011102000100;40011102000800\tinexact\t\n');
+  assert.deepEqual(rows.map((r) => [r.id, r.name, r.kind, r.expected]), [
+    ['1', '胸部站立后前位摄影', 'exam', [['40040100000100']]],
+    ['2', '下颌骨正侧位', 'exam', [['40011102000100', '40011102000800']]],
+  ]);
+  assert.equal(evaluate(matcher(), rows).examTop1, 2);
+});
