@@ -2,10 +2,12 @@
  * Terminology sync from the command line (docs/sync.md).
  *
  *   npm run sync -- --upstream <fhir base url> [--data-dir DIR] [--standard-base URL]
- *                   [--page-size N] [--timeout-ms N] [--retries N] [--full] [--json]
+ *                   [--page-size N] [--timeout-ms N] [--retries N] [--full] [--package URL|FILE] [--json]
  *       Pulls from the upstream into the local store: a full copy the first time (or with
  *       --full), then increments since the last successful point. Exit 0 when the pass
  *       completed, 1 when it stopped (the report says why; the next run resumes).
+ *       --package seeds the full copy from the upstream's FHIR package (.tgz URL or file)
+ *       instead of searching; later runs continue with increments from the package's date.
  *
  *   npm run sync -- release create <name> [--description TEXT] [--package-version X.Y.Z] [--data-dir DIR]
  *   npm run sync -- release list [--data-dir DIR]
@@ -16,7 +18,7 @@
  * --data-dir overrides DATA_DIR). Stop the server first when it uses the embedded SQLite store
  * and you create releases here, or use the HTTP endpoint instead (POST /fhir/$release).
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.js';
 import { DEFAULT_CANONICAL_BASE } from '../src/standard/canonical.js';
@@ -24,12 +26,13 @@ import { createStore } from '../src/store/index.js';
 import type { Store } from '../src/store/store.js';
 import { SyncClient, type SyncReport } from '../src/sync/client.js';
 import { buildNpmPackage } from '../src/sync/npm-package.js';
+import { fetchPackage, readPackageSnapshot } from '../src/sync/package-seed.js';
 import { ReleaseService } from '../src/sync/release.js';
 
 export const PACKAGE_NAME = 'rimag.imaging.terminology';
 
 const USAGE = `usage:
-  npm run sync -- --upstream <fhir base url> [--data-dir DIR] [--standard-base URL] [--page-size N] [--timeout-ms N] [--retries N] [--full] [--json]
+  npm run sync -- --upstream <fhir base url> [--data-dir DIR] [--standard-base URL] [--page-size N] [--timeout-ms N] [--retries N] [--full] [--package URL|FILE] [--json]
   npm run sync -- release create <name> [--description TEXT] [--package-version X.Y.Z] [--data-dir DIR]
   npm run sync -- release list|show <name>|package <name> --out FILE.tgz [--data-dir DIR]`;
 
@@ -65,6 +68,10 @@ function printReport(report: SyncReport): void {
   if (!report.ok) console.log(`error      ${report.error}\n           the local copy keeps everything up to the last verified page; run again to resume`);
 }
 
+async function loadPackage(source: string): Promise<Buffer> {
+  return /^https?:\/\//.test(source) ? fetchPackage(source, { timeoutMs: 120_000 }) : readFileSync(source);
+}
+
 async function runSync(values: Record<string, string | boolean | undefined>): Promise<number> {
   const store = await openStore(values['data-dir'] as string | undefined);
   try {
@@ -78,7 +85,8 @@ async function runSync(values: Record<string, string | boolean | undefined>): Pr
       actor: 'sync-cli',
     });
     if (values.full) await client.reset();
-    const report = await client.run();
+    const pkg = values.package as string | undefined;
+    const report = pkg ? await client.seed(readPackageSnapshot(await loadPackage(pkg))) : await client.run();
     if (values.json) console.log(JSON.stringify(report, null, 2));
     else printReport(report);
     return report.ok ? 0 : 1;
@@ -138,6 +146,7 @@ async function main(argv: string[]): Promise<number> {
       'timeout-ms': { type: 'string' },
       retries: { type: 'string' },
       full: { type: 'boolean' },
+      package: { type: 'string' },
       json: { type: 'boolean' },
       description: { type: 'string' },
       'package-version': { type: 'string' },

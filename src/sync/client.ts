@@ -22,7 +22,7 @@ import type { Bundle, BundleEntry, Resource } from 'fhir/r4';
 import type { AuditStore, KeyValueStore, ResourceStore, ResourceVersion } from '../store/store.js';
 import { resourceHash } from './hash.js';
 import { canonicalUrl, hasLocalTag, isTerminologyType, isUnderBase, resourceVersion, TERMINOLOGY_TYPES, type TerminologyType } from './origin.js';
-import { fetchPage, UpstreamError, type FetchFn, type Page } from './upstream.js';
+import { entryProblem, fetchPage, UpstreamError, type FetchFn, type Page } from './upstream.js';
 
 export interface SyncCursor {
   phase: 'full' | 'incremental';
@@ -52,7 +52,8 @@ export interface SyncConflict {
 
 export interface SyncReport {
   upstream: string;
-  mode: 'full' | 'incremental';
+  /** 'package' when seeded from a FHIR package snapshot (`seed`). */
+  mode: 'full' | 'incremental' | 'package';
   ok: boolean;
   error?: string;
   startedAt: string;
@@ -167,16 +168,36 @@ export class SyncClient {
 
   /** Runs one pass (or the rest of an interrupted one). Never throws for upstream problems: see `report.ok`. */
   async run(): Promise<SyncReport> {
+    const cursor = await this.cursor();
+    return this.runPass(cursor.phase, (out, counters) =>
+      cursor.phase === 'full' ? this.fullPass(cursor, out, counters) : this.incrementalPass(cursor, out, counters),
+    );
+  }
+
+  /**
+   * Full copy from a snapshot of the upstream instead of searching it — a FHIR package's resources
+   * (package-seed.ts) as a collection Bundle — then increments continue from `snapshotTime`
+   * (the upstream time the snapshot was taken). Validated as a whole before anything is written.
+   */
+  async seed(snapshot: { bundle: Bundle; snapshotTime: string }): Promise<SyncReport> {
+    return this.runPass('package', async (out, counters) => {
+      for (const [i, entry] of (snapshot.bundle.entry ?? []).entries()) {
+        const problem = entryProblem(entry, i);
+        if (problem) throw new UpstreamError(`package: ${problem}`, false);
+      }
+      await this.applyPage(snapshot.bundle, out, counters);
+      return this.completePass({ phase: 'incremental', passStartedAt: snapshot.snapshotTime });
+    });
+  }
+
+  private async runPass(mode: SyncReport['mode'], pass: (out: Outcome, counters: { pages: number; entriesSeen: number }) => Promise<SyncCursor>): Promise<SyncReport> {
     const startedAt = new Date().toISOString();
-    let cursor = await this.cursor();
-    const mode = cursor.phase;
     const out: Outcome = { created: [], updated: [], deleted: [], skippedNotStandard: [], conflicts: [], rejected: [], unchanged: 0, skippedStale: 0 };
     const counters = { pages: 0, entriesSeen: 0 };
     let error: string | undefined;
-    let passComplete = false;
+    let cursor: SyncCursor;
     try {
-      cursor = mode === 'full' ? await this.fullPass(cursor, out, counters) : await this.incrementalPass(cursor, out, counters);
-      passComplete = true;
+      cursor = await pass(out, counters);
     } catch (err) {
       error = err instanceof Error ? err.message : String(err);
       cursor = await this.cursor();
@@ -190,7 +211,7 @@ export class SyncClient {
       finishedAt: new Date().toISOString(),
       ...counters,
       ...out,
-      passComplete,
+      passComplete: error === undefined,
       cursor,
     };
     await this.audit(report);

@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Bundle, CodeSystem } from 'fhir/r4';
 import { SyncClient, type SyncClientOptions } from '../../src/sync/client.js';
 import { isUnderBase, withLocalTag } from '../../src/sync/origin.js';
+import { fetchPackage, readPackageSnapshot } from '../../src/sync/package-seed.js';
 import { repoTerminology } from './content.js';
 import { BASE, hospitalMap } from './fixtures.js';
 import { snapshot } from './helpers.js';
@@ -120,6 +121,42 @@ describe('sync between two server instances', () => {
       assert.ok(!/CodeSystem\?_count=10$/.test(resumedFrom ?? ''), 'did not start over');
       assert.equal(first.created.length + second.created.length, (await standard(publisher)).size);
       assert.deepEqual(await standard(fresh), await standard(publisher));
+    } finally {
+      await fresh.stop();
+    }
+  });
+
+  test('a fresh subscriber seeded from the publisher\'s release package continues with increments', async () => {
+    const created = await fetch(`${publisher.base}/$release`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ resourceType: 'Parameters', parameter: [{ name: 'name', valueString: 'V3.8.2' }] }),
+    });
+    assert.equal(created.status, 201, await created.text());
+    const fresh = await startInstance();
+    try {
+      const c = new SyncClient({ upstream: publisher.base, store: fresh.store, standardBase: BASE, pageSize: 10, retries: 0 });
+      const tgz = await fetchPackage(`${publisher.base}/packages/rimag.imaging.terminology/3.8.2`, { timeoutMs: 10_000 });
+      const seeded = await c.seed(readPackageSnapshot(tgz));
+      assert.equal(seeded.ok, true, seeded.error);
+      assert.equal(seeded.mode, 'package');
+      assert.equal(seeded.created.length, (await standard(publisher)).size);
+      assert.deepEqual(await standard(fresh), await standard(publisher));
+      // A change after the release reaches the seeded subscriber through _history.
+      const modality = (await publisher.store.resources.read('CodeSystem', 'modality'))!.resource as CodeSystem;
+      const { meta: _meta, ...content } = modality;
+      const put = await fetch(`${publisher.base}/CodeSystem/modality`, { method: 'PUT', headers: json, body: JSON.stringify({ ...content, title: 'after the release' }) });
+      assert.equal(put.status, 200, await put.text());
+      const inc = await c.run();
+      assert.equal(inc.ok, true, inc.error);
+      assert.equal(inc.mode, 'incremental');
+      assert.deepEqual(inc.updated, [`CodeSystem/modality|${modality.version ?? ''}`]);
+      assert.deepEqual(inc.created, []);
+      assert.deepEqual(await standard(fresh), await standard(publisher));
+      // A corrupt package is refused before anything is written.
+      const broken = Buffer.from(tgz);
+      broken[broken.length - 20] ^= 0xff;
+      assert.throws(() => readPackageSnapshot(broken), /package: not a readable \.tgz/);
     } finally {
       await fresh.stop();
     }
