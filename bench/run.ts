@@ -9,6 +9,7 @@
  *   --skip http,hl7,matching  --names N names for the bulk run (250000)  --out DIR (bench/results)
  */
 import { rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runHttpBench } from './lib/http-bench.js';
@@ -89,7 +90,17 @@ await section('http', () =>
 await section('hl7', () => runHl7Bench({ durationSec: settings.durationSec, rounds: settings.rounds, log }));
 await section('matching', () => runMatchingBench({ bulkNames: settings.bulkNames, workDir: join(workDir, 'matching'), log }));
 
-const report: BenchReport = { machine, settings: { ...settings, server, skip: [...skip].join('+') || 'none' }, rows, notes, raw };
+const report: BenchReport = {
+  machine,
+  settings: { ...settings, server, skip: [...skip].join('+') || 'none' },
+  rows,
+  notes,
+  raw,
+  loadAvgAtEnd: Math.round(loadavg()[0]! * 100) / 100,
+};
+if (machine.loadAvgAtStart > machine.nproc / 2) {
+  notes.push(`the machine was busy (load average ${machine.loadAvgAtStart} on ${machine.nproc} cores at start): absolute figures are low and ratios noisy; re-run on an idle machine`);
+}
 console.log(toConsole(report));
 const written = writeReport(report, outDir);
 log(`written ${written.md} and ${written.json}`);

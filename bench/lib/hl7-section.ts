@@ -36,9 +36,10 @@ export async function runHl7Bench(opts: Hl7SectionOptions): Promise<{ rows: Row[
     Object.values(mod).find((f) => typeof f === 'function')) as Fn | undefined;
   if (!fn) throw new Error('bench/hl7.ts exports no function');
   opts.log(`hl7: calling bench/hl7.ts ${fn.name || '(default)'} with ${SENDERS} senders`);
-  const result = (await fn({ senders: SENDERS, durationSec: opts.durationSec, durationMs: opts.durationSec * 1000, rounds: opts.rounds })) as Record<string, unknown>;
-  const gateway = pick(result, /gateway.*(per|\/)s|gateway.*rate|^gateway/i);
-  const echo = pick(result, /echo.*(per|\/)s|echo.*rate|^echo|baseline/i);
+  const result = (await fn({ senders: SENDERS, durationSec: opts.durationSec, rounds: opts.rounds, log: opts.log })) as Record<string, unknown>;
+  // bench/hl7.ts's Hl7BenchResult: gatewayPerSec, echoPerSec (msgs/s, medians of rounds).
+  const gateway = pick(result, /^gatewayPerSec$/) ?? pick(result, /gateway.*per.*s/i);
+  const echo = pick(result, /^echoPerSec$/) ?? pick(result, /echo.*per.*s/i);
   if (gateway === undefined || echo === undefined) {
     return {
       rows: [{ section: 'HL7 gateway', metric: 'durable msgs/s, 8 senders', measured: '—', target, note: `unrecognised result shape: ${JSON.stringify(result).slice(0, 200)}` }],

@@ -77,6 +77,7 @@ export async function runHttpBench(opts: HttpBenchOptions): Promise<{ rows: Row[
   let bare: RunningServer | undefined;
   const outcomes: OperationOutcome[] = [];
   let rssPeak: number | undefined;
+  let expressFloorResult: PairedResult | undefined;
   try {
     await sleep(1000);
     const rssAfterLoad = rssMiB(server.pid);
@@ -106,6 +107,18 @@ export async function runHttpBench(opts: HttpBenchOptions): Promise<{ rows: Row[
     rssPeak = rss.stop();
     rows.push(...startupRows(startups, server.contentVerified, rssAfterLoad, rssPeak));
     for (const o of outcomes) rows.push(...operationRows(o));
+    const floorOp = outcomes.find((o) => o.op.key === 'lookup' && o.load);
+    if (floorOp) {
+      opts.log('load: Express 5 floor vs bare on the $lookup bytes');
+      const floor = await expressFloor(floorOp.op, responsesFile, bare, opts);
+      expressFloorResult = floor;
+      rows.push({
+        section: 'Express 5 floor',
+        metric: `req/s Express (fixed $lookup bytes, no FHIR work) vs bare`,
+        measured: `${fmt.rps(floor.real.rps)} vs ${fmt.rps(floor.bare.rps)} = ${fmt.pct(floor.real.rps / floor.bare.rps)}`,
+        note: 'the most any Express-routed operation can reach; compare with the $lookup ratio above',
+      });
+    }
   } finally {
     await bare?.stop();
     await server.stop();
@@ -115,7 +128,17 @@ export async function runHttpBench(opts: HttpBenchOptions): Promise<{ rows: Row[
     `unloaded latency: ${opts.probeSamples} sequential requests on one keep-alive connection after 200 warm-up requests, timed with hrtime; the $expand p50 target is judged on this figure.`,
     'bare = node:http in its own process answering the same URL with the exact bytes the real server returned (its ceiling on this machine); ratio = real req/s ÷ bare req/s.',
   );
-  return { rows, notes, raw: { startups, rssPeak, operations: outcomes } };
+  return { rows, notes, raw: { startups, rssPeak, operations: outcomes, expressFloor: expressFloorResult } };
+}
+
+async function expressFloor(op: BenchOperation, responsesFile: string, bare: RunningServer, opts: HttpBenchOptions): Promise<PairedResult> {
+  const express = await startBareServer(responsesFile, join(opts.workDir, 'express-floor.log'), 'bench/express-floor-server.ts');
+  try {
+    const target = { origin: express.origin, method: op.method, path: op.path };
+    return await pairedLoad(target, { ...target, origin: bare.origin }, opts);
+  } finally {
+    await express.stop();
+  }
 }
 
 function startupRows(startups: number[], verified: boolean, rssAfterLoad: number | undefined, rssPeak: number | undefined): Row[] {

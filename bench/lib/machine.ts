@@ -1,6 +1,6 @@
 /** Describes the machine a benchmark ran on, so figures are never quoted without their context. */
 import { readFileSync } from 'node:fs';
-import { availableParallelism, totalmem } from 'node:os';
+import { availableParallelism, loadavg, totalmem } from 'node:os';
 
 export interface MachineDescription {
   date: string;
@@ -9,6 +9,8 @@ export interface MachineDescription {
   memoryGiB: number;
   node: string;
   platform: string;
+  /** 1-minute load average when the run started (other work on the machine skews every figure). */
+  loadAvgAtStart: number;
 }
 
 function cpuModel(): string {
@@ -30,6 +32,7 @@ export function describeMachine(): MachineDescription {
     memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
+    loadAvgAtStart: Math.round(loadavg()[0]! * 100) / 100,
   };
 }
 

@@ -124,11 +124,11 @@ export interface BareResponse {
   body: string;
 }
 
-/** Starts bench/bare-server.ts with the given fixed responses file. */
-export async function startBareServer(responsesFile: string, logFile: string): Promise<RunningServer> {
+/** Starts bench/bare-server.ts (or another fixed-response server script) with the given responses file. */
+export async function startBareServer(responsesFile: string, logFile: string, script = 'bench/bare-server.ts'): Promise<RunningServer> {
   const port = await freePort();
   const t0 = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'bench/bare-server.ts'), responsesFile, String(port)], {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, script), responsesFile, String(port)], {
     cwd: REPO,
     stdio: ['ignore', 'pipe', openSync(logFile, 'a')],
   });

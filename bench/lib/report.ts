@@ -24,6 +24,7 @@ export interface BenchReport {
   rows: Row[];
   notes: string[];
   raw: Record<string, unknown>;
+  loadAvgAtEnd?: number;
 }
 
 export const fmt = {
@@ -45,7 +46,7 @@ export function toMarkdown(report: BenchReport): string {
     `# Benchmark results`,
     '',
     `- Date: ${m.date}`,
-    `- Machine: ${m.nproc} cores (${m.cpuModel}), ${m.memoryGiB} GiB RAM, Node ${m.node} (${m.platform})`,
+    `- Machine: ${m.nproc} cores (${m.cpuModel}), ${m.memoryGiB} GiB RAM, Node ${m.node} (${m.platform}); 1-min load average at start ${m.loadAvgAtStart}${report.loadAvgAtEnd !== undefined ? `, at end ${report.loadAvgAtEnd}` : ''}`,
     `- Settings: ${Object.entries(report.settings)
       .map(([k, v]) => `${k}=${v}`)
       .join(', ')}`,

@@ -44,7 +44,7 @@ function ensureCompiled(): void {
   assert.equal(r.status, 0, `maven build failed:\n${r.stdout}\n${r.stderr}`);
 }
 
-test('HAPI FHIR 8 RemoteTerminologyServiceValidationSupport and generic client round trip', { skip: skipReason ?? false }, async () => {
+test('HAPI FHIR 8 RemoteTerminologyServiceValidationSupport and generic client round trip', { skip: skipReason ?? false }, async (t) => {
   ensureCompiled();
   const hit = findConceptMapHit();
   assert.ok(hit, 'no ConceptMap with a mapped element under conformance/');
@@ -69,6 +69,7 @@ test('HAPI FHIR 8 RemoteTerminologyServiceValidationSupport and generic client r
       child.on('close', (code) => resolve({ code, out }));
     });
     const lines = run.out.split('\n');
+    for (const line of lines.filter((l) => /^(PASS|FAIL) /.test(l))) t.diagnostic(line);
     const failing = lines.filter((l) => l.startsWith('FAIL '));
     for (const name of EXPECTED_CHECKS) {
       assert.ok(lines.some((l) => l.startsWith(`PASS ${name}:`) || l.startsWith(`FAIL ${name}:`)), `check '${name}' did not run:\n${run.out}`);
