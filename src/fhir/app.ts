@@ -97,9 +97,11 @@ export function createFhirServer(deps: AppDeps): FhirServer {
 
   const accessLog: RequestHandler = (req, res, next) => {
     const started = process.hrtime.bigint();
+    const requestId = req.get('x-request-id');
+    if (requestId && requestId.length <= 200) res.setHeader('X-Request-Id', requestId);
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      deps.logger.info({ method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10, requestId: req.get('x-request-id') }, 'http');
+      deps.logger.info({ method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10, requestId }, 'http');
     });
     next();
   };
