@@ -240,13 +240,20 @@ export interface Store {
   /**
    * Subscribes to writes made by other processes sharing the database (change streams or polling).
    * The callback receives versions with seq above the last one seen. Returns an unsubscribe function.
-   * It may also report this process's own writes (consumers re-index idempotently), and starts
-   * from the head at subscription time.
+   * It may also report this process's own writes (consumers re-index idempotently). Starts from
+   * `options.afterSeq` when given (take `headSeq()` before `listCurrent()` at start so no write
+   * falls between the two), else from the head at subscription time. `onError` hears failed
+   * polls (database unreachable); the watch keeps polling.
    */
-  watch(onChange: (versions: ResourceVersion[]) => void): () => void;
+  watch(onChange: (versions: ResourceVersion[]) => void, options?: WatchOptions): () => void;
   /** Cheap liveness check; rejects when the database is unreachable. */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface WatchOptions {
+  afterSeq?: number;
+  onError?: (err: unknown) => void;
 }
 
 export interface StoreOptions {

@@ -21,6 +21,8 @@ export interface PollingWatchOptions {
   intervalMs: number;
   onChange: (versions: ResourceVersion[]) => void;
   onError?: (err: unknown) => void;
+  /** Deliver versions above this seq (default: the head when the watch starts). */
+  afterSeq?: number;
   gapTimeoutMs?: number;
   pageSize?: number;
 }
@@ -33,16 +35,17 @@ export class PollingWatch {
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = false;
-  private readonly ready: Promise<void>;
+  /** False until the starting seq is known (a database down at subscription time is retried). */
+  private started = false;
 
   constructor(private readonly options: PollingWatchOptions) {
-    this.ready = options.feed.headSeq().then(
-      (head) => {
-        this.delivered = head;
-      },
-      (err) => options.onError?.(err),
-    );
+    if (options.afterSeq !== undefined) {
+      this.delivered = options.afterSeq;
+      this.started = true;
+    }
     this.schedule();
+    // The first poll fixes the starting point (head now) or delivers what is above afterSeq.
+    this.poke();
   }
 
   /** Poll now (e.g. a change stream saw a write). */
@@ -52,8 +55,7 @@ export class PollingWatch {
       this.again = true;
       return;
     }
-    this.running = this.ready
-      .then(() => this.poll())
+    this.running = this.poll()
       .catch((err) => this.options.onError?.(err))
       .finally(() => {
         this.running = undefined;
@@ -88,6 +90,11 @@ export class PollingWatch {
     const { feed, onChange } = this.options;
     const pageSize = this.options.pageSize ?? 500;
     const head = await feed.headSeq();
+    if (!this.started) {
+      this.delivered = head;
+      this.started = true;
+      return;
+    }
     if (head <= this.delivered && this.gaps.size === 0) return;
     let cursor = this.floor();
     for (;;) {

@@ -271,6 +271,18 @@ function runLifecycleContract(make: FixtureFactory): void {
       }
     }));
 
+  test('watch from a given seq reports the versions after it, oldest first', () =>
+    withFixture(make, async ({ store }) => {
+      const first = await store.resources.put(codeSystem('a', '1'));
+      await store.resources.put(codeSystem('a', '2'));
+      await store.resources.put(codeSystem('b', '1'));
+      const seen: string[] = [];
+      const stop = store.watch((versions) => seen.push(...versions.map((v) => `${v.id}/${v.versionId}`)), { afterSeq: first.version.seq });
+      await waitFor(() => seen.length >= 2, 15_000, 'watch to report the two later versions');
+      stop();
+      assert.deepEqual(seen, ['a/2', 'b/1']);
+    }));
+
   test('ping resolves while open; after close, calls reject with UnavailableError (503)', () =>
     withFixture(make, async (f) => {
       await f.store.ping();

@@ -1,7 +1,7 @@
 /** The MongoDB store (MONGODB_URI): several server processes may share one database. */
 import type { ChangeStream } from 'mongodb';
 import { UnavailableError } from '../../errors.js';
-import type { ResourceVersion, Store, StoreOptions } from '../store.js';
+import type { ResourceVersion, Store, StoreOptions, WatchOptions } from '../store.js';
 import { PollingWatch } from '../watch.js';
 import { MongoAuditStore } from './audit.js';
 import { connectMongo, type Deployment, guard, type MongoConnection } from './connection.js';
@@ -44,11 +44,13 @@ export class MongoStore implements Store {
     return new MongoStore(connection, options.pollIntervalMs ?? 2000);
   }
 
-  watch(onChange: (versions: ResourceVersion[]) => void): () => void {
+  watch(onChange: (versions: ResourceVersion[]) => void, options: WatchOptions = {}): () => void {
     const resources = this.resources;
     const poller = new PollingWatch({
       intervalMs: this.pollIntervalMs,
       onChange,
+      ...(options.afterSeq !== undefined && { afterSeq: options.afterSeq }),
+      ...(options.onError && { onError: options.onError }),
       feed: {
         headSeq: () => resources.headSeq(),
         versionsAfter: (afterSeq, limit) => resources.history({ afterSeq, limit, order: 'asc' }),

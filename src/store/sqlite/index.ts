@@ -1,6 +1,6 @@
 /** The embedded store: one SQLite file in DATA_DIR, shared safely by several processes. */
 import { UnavailableError } from '../../errors.js';
-import type { Store, ResourceVersion } from '../store.js';
+import type { ResourceVersion, Store, WatchOptions } from '../store.js';
 import { PollingWatch } from '../watch.js';
 import { SqliteAuditStore } from './audit.js';
 import { type Db, openDatabase } from './db.js';
@@ -41,11 +41,13 @@ export class SqliteStore implements Store {
     return new SqliteStore(db, options.pollIntervalMs ?? 1000);
   }
 
-  watch(onChange: (versions: ResourceVersion[]) => void): () => void {
+  watch(onChange: (versions: ResourceVersion[]) => void, options: WatchOptions = {}): () => void {
     const resources = this.resources;
     const watch = new PollingWatch({
       intervalMs: this.pollIntervalMs,
       onChange,
+      ...(options.afterSeq !== undefined && { afterSeq: options.afterSeq }),
+      ...(options.onError && { onError: options.onError }),
       feed: {
         headSeq: () => resources.headSeq(),
         versionsAfter: (afterSeq, limit) => resources.history({ afterSeq, limit, order: 'asc' }),
