@@ -84,7 +84,7 @@ export class StandardisationEngine implements ExamNameMatcher {
         if (tagFacets.body && !tagFacets.body.unspecified) f.body = { ...tagFacets.body, start: -1, end: -1 };
       }
       const next = facets[i + 1];
-      if (next && f.body && f.scanWords.length === 0 && f.posts.length === 0 && f.views.length === 0) {
+      if (next && f.body && !f.modality && f.scanWords.length === 0 && f.posts.length === 0 && f.views.length === 0) {
         f.scanWords = next.scanWords;
         f.posts = next.posts;
         f.views = next.views;

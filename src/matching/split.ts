@@ -57,7 +57,22 @@ export interface ExamText {
   hasBody: boolean;
 }
 
+/**
+ * `CT平扫(颅脑+胸部)`: a bracket listing several parts names several exams → `CT平扫(颅脑)+CT平扫(胸部)`.
+ * Only when every listed piece names a part, so `(冠状+轴位)` or `(场强≥1.5T,<3.0T)` stay as they are.
+ */
+export function expandBracketLists(text: string, vocab: Vocabulary): string {
+  const m = /^(.*?)([(\[])([^()\[\]]+)([)\]])(.*)$/.exec(text);
+  if (!m) return text;
+  const [, before, open, inner, close, after] = m as unknown as [string, string, string, string, string, string];
+  const pieces = splitPieces(inner);
+  if (pieces.length < 2 || !pieces.every((p) => vocab.body.scan(p.text).length > 0)) return text;
+  if (vocab.body.scan(before).length > 0 || vocab.body.scan(after).length > 0) return text;
+  return pieces.map((p) => `${before}${open}${p.text}${close}${after}`).join('+');
+}
+
 export function splitExams(text: string, vocab: Vocabulary): ExamText[] {
+  text = expandBracketLists(text, vocab);
   const groups: ExamText[] = [];
   let pending = '';
   for (const piece of splitPieces(text)) {

@@ -6,7 +6,16 @@
  */
 
 /** Body-part alias → names used by the standard (L3 names or item body-part texts, laterality stripped). */
+/** Vertebral levels (C3, L4/5, 腰1 …) name the spine segment. */
+function vertebralLevels(): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  const levels: Array<[string[], number, string]> = [[['c', '颈'], 7, '颈椎'], [['t', '胸'], 12, '胸椎'], [['l', '腰'], 5, '腰椎'], [['s', '骶'], 5, '骶尾椎']];
+  for (const [prefixes, n, part] of levels) for (const p of prefixes) for (let i = 1; i <= n; i++) out[`${p}${i}`] = [part];
+  return out;
+}
+
 export const BODY_ALIASES: Record<string, string[]> = {
+  ...vertebralLevels(),
   // head
   头颅: ['颅脑', '头颅'], 头部: ['颅脑', '头颅'], 头: ['颅脑', '头颅'], 脑: ['颅脑'], 脑部: ['颅脑'], 颅面: ['颅面部［整形］', '颌面部'], 颅面骨: ['颅面部［整形］', '颌面部'], 面骨: ['颌面部', '颅面部［整形］'],
   head: ['颅脑', '头颅'], brain: ['颅脑'], skull: ['头颅'],

@@ -38,6 +38,10 @@ describe('body-part synonyms and hierarchy', () => {
     assert.equal(run('腰椎间盘CT平扫').codes, '20030400110000');
     assert.equal(run('肝胆胰脾CT平扫').codes, '20050100110000');
   });
+  test('vertebral levels name the spine segment', () => {
+    assert.equal(run('C3-C7椎间盘CT平扫').codes, '20030202110000');
+    assert.equal(run('L4/5椎间盘CT平扫').codes, '20030400110000');
+  });
   test('a part without its own item falls back to the region (眼眶 CT plain → 眼部) or the unspecified part', () => {
     assert.equal(run('眼眶CT平扫').codes, '20010600110000');
     assert.equal(run('磁共振增强扫描').codes, '30999999210000');
@@ -119,6 +123,15 @@ describe('multi-exam lines', () => {
   });
   test('颈椎、腰椎正侧位 shares the views', () => {
     assert.equal(run('颈椎、腰椎正侧位').codes, '40030202003700+40030400003700');
+  });
+  test('a bracket listing several parts names several exams; a bracket detail does not', () => {
+    assert.equal(run('CT平扫(颅脑+胸部)').codes, '20010100110000+20040100110000');
+    assert.equal(run('上腹部CT平扫+增强(肝胆胰脾)').codes, '20050100220000');
+  });
+  test('an exam that names its own modality does not borrow the next exam\'s views', () => {
+    const r = run('胸部DR+颈椎DR正侧位');
+    assert.equal(r.codes, '40040100000100+40030202003700');
+    assert.equal(r.result.exams[0]?.decision, 'review');
   });
   test('two methods on one part give two exams', () => {
     assert.equal(run('头颅MRA+MRI平扫').codes, '30080101310000+30010100110000');
