@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import type { Resource } from 'fhir/r4';
+import { UnavailableError } from '../../src/errors.js';
 import { buildTestApp } from './helpers.js';
 import { codeSystem, conceptMap, valueSet } from './fixtures.js';
 
@@ -146,4 +147,21 @@ test('method not allowed → 405 OperationOutcome; read-only types refuse writes
   assert.equal(res.body.resourceType, 'OperationOutcome');
   assert.equal((await request(app).post('/fhir/OperationDefinition').set('Content-Type', 'application/json').send('{}')).status, 405);
   assert.equal((await request(app).post('/fhir/metadata')).status, 405);
+});
+
+test('database unavailable: read and search keep serving from memory, writes answer 503', async () => {
+  const { app, store } = buildTestApp({ config: (c) => { c.adminToken = 't'; } });
+  await store.resources.put({ ...codeSystem(), id: 'bs' });
+  assert.equal((await request(app).get('/fhir/CodeSystem?_summary=count')).body.total, 1); // index loaded
+  const down = () => Promise.reject(new UnavailableError('embedded database is closed'));
+  store.resources.read = down;
+  store.resources.put = down;
+  const read = await request(app).get('/fhir/CodeSystem/bs');
+  assert.equal(read.status, 200);
+  assert.equal(read.body.id, 'bs');
+  assert.equal((await request(app).get('/fhir/CodeSystem?url=http://example.org/cs/body-site')).body.total, 1);
+  const write = await request(app).put('/fhir/CodeSystem/bs').set('Authorization', 'Bearer t').set('Content-Type', 'application/fhir+json').send({ ...codeSystem(), id: 'bs' });
+  assert.equal(write.status, 503);
+  assert.deepEqual(write.body.issue[0], { severity: 'error', code: 'transient', details: { text: 'embedded database is closed' } });
+  assert.equal((await request(app).get('/fhir/CodeSystem/unknown')).status, 503);
 });

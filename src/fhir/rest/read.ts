@@ -1,5 +1,5 @@
 /** read and vread (FHIR R4 §3.1.0.2–3): current or specific version; tombstones answer 410. */
-import { GoneError, InvalidRequestError, NotFoundError } from '../../errors.js';
+import { GoneError, InvalidRequestError, NotFoundError, UnavailableError } from '../../errors.js';
 import type { ResourceVersion } from '../../store/store.js';
 import type { FhirRequest, FhirResponse } from '../http/response.js';
 import type { RestContext } from './context.js';
@@ -17,8 +17,20 @@ function render(v: ResourceVersion, req: FhirRequest): FhirResponse {
   return { status: 200, resource, headers: versionHeaders(v) };
 }
 
+/** Reads keep serving from memory while the database is unavailable (issue 7 robustness). */
+async function readCurrent(ctx: RestContext, type: string, id: string): Promise<ResourceVersion | undefined> {
+  try {
+    return await ctx.store.read(type, id);
+  } catch (err) {
+    const held = err instanceof UnavailableError ? ctx.index.peek(type, id) : undefined;
+    if (!held) throw err;
+    ctx.logger.warn({ type, id }, 'store unavailable: read served from the in-memory index');
+    return held;
+  }
+}
+
 export async function readResource(ctx: RestContext, type: string, id: string, req: FhirRequest): Promise<FhirResponse> {
-  const v = await ctx.store.read(type, id);
+  const v = await readCurrent(ctx, type, id);
   if (!v) throw new NotFoundError(`${type}/${id} is not known`, { txIssueType: undefined });
   if (v.deleted) throw new GoneError(`${type}/${id} was deleted (version ${v.versionId}, ${v.lastUpdated})`);
   return render(v, req);

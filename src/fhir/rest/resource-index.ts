@@ -43,6 +43,11 @@ export class CurrentResourceIndex {
     else map.set(version.id, version);
   }
 
+  /** The held current version without touching the store (undefined when not held or not loaded). */
+  peek(resourceType: string, id: string): ResourceVersion | undefined {
+    return this.byType.get(resourceType)?.get(id);
+  }
+
   async list(resourceType: string): Promise<ResourceVersion[]> {
     await this.ensureLoaded();
     return [...(this.byType.get(resourceType)?.values() ?? [])];
