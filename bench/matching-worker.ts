@@ -1,36 +1,21 @@
 /**
- * Child process of the matching bench: builds the matcher from the repository's content, then
- * times `match()` over the names in the given file (one per line) after a warm-up pass.
- * Prints one JSON line: { namesPerSec, names, factory } or { error }.
+ * Child process of the matching bench: builds the matcher from the repository's content
+ * (src/matching's own loadDefaultItems + createMatcher) and times it with src/matching's
+ * measureSpeed over the names in the given file (one per line).
+ * Prints one JSON line: SpeedResult + { autoShare } or { error }.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { ExamNameMatcher } from '../src/matching/types.js';
+import { readFileSync } from 'node:fs';
+import { createMatcher, loadDefaultItems, measureSpeed } from '../src/matching/index.js';
 import { REPO } from './lib/processes.js';
 
-type Factory = () => Promise<ExamNameMatcher> | ExamNameMatcher;
-
-async function findFactory(): Promise<{ name: string; create: Factory } | undefined> {
-  for (const file of ['src/matching/index.ts', 'src/matching/matcher.ts']) {
-    if (!existsSync(join(REPO, file))) continue;
-    const mod = (await import(join(REPO, file))) as Record<string, unknown>;
-    for (const name of ['createDefaultMatcher', 'loadDefaultMatcher', 'createMatcherFromRepo']) {
-      if (typeof mod[name] === 'function') return { name: `${file}:${name}`, create: mod[name] as Factory };
-    }
-  }
-  return undefined;
+try {
+  const names = readFileSync(process.argv[2]!, 'utf8').split('\n').filter(Boolean);
+  const { items, source } = loadDefaultItems(REPO);
+  const matcher = createMatcher(items);
+  const speed = measureSpeed(matcher, names);
+  let auto = 0;
+  for (const n of names.slice(0, 5000)) if (matcher.match(n).decision === 'auto') auto++;
+  console.log(JSON.stringify({ ...speed, items: items.length, source, autoShare: auto / Math.min(5000, names.length) }));
+} catch (err) {
+  console.log(JSON.stringify({ error: String((err as Error).message ?? err) }));
 }
-
-const names = readFileSync(process.argv[2]!, 'utf8').split('\n').filter(Boolean);
-const factory = await findFactory();
-if (!factory) {
-  console.log(JSON.stringify({ error: 'no matcher factory exported from src/matching yet' }));
-  process.exit(0);
-}
-const matcher = await factory.create();
-for (const n of names.slice(0, 2000)) matcher.match(n);
-const t0 = performance.now();
-let auto = 0;
-for (const n of names) if (matcher.match(n).decision === 'auto') auto++;
-const sec = (performance.now() - t0) / 1000;
-console.log(JSON.stringify({ namesPerSec: names.length / sec, names: names.length, factory: factory.name, autoShare: auto / names.length }));

@@ -56,7 +56,9 @@ async function startWithRounds(opts: HttpBenchOptions, mode: ServerMode): Promis
     const server = await startTerminologyServer({
       mode,
       readyPath: READY_PATH,
-      dataDir: join(opts.workDir, `data-${i}`),
+      // Round 1 starts on an empty store (first start of a fresh install); later rounds restart on
+      // the store the previous round filled (an ordinary restart).
+      dataDir: join(opts.workDir, 'data'),
       logFile: join(opts.workDir, 'server.log'),
       env: { LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn' },
     });
@@ -142,16 +144,18 @@ async function expressFloor(op: BenchOperation, responsesFile: string, bare: Run
 }
 
 function startupRows(startups: number[], verified: boolean, rssAfterLoad: number | undefined, rssPeak: number | undefined): Row[] {
-  const startup = median(startups);
+  const judge = (ms: number, metric: string): Row => ({
+    section: 'server',
+    metric,
+    measured: fmt.ms(ms, 0),
+    target: `≤ ${TARGET_STARTUP_MS} ms`,
+    met: verified ? ms <= TARGET_STARTUP_MS : undefined,
+    note: verified ? (ms <= TARGET_STARTUP_MS ? '' : `${(ms - TARGET_STARTUP_MS).toFixed(0)} ms over`) : 'content never answered $lookup 200: time is to first HTTP answer only',
+  });
+  const rows = [judge(startups[0]!, 'startup to first $lookup 200, empty store (first start)')];
+  if (startups.length > 1) rows.push(judge(median(startups.slice(1)), `startup to first $lookup 200, restart on filled store (median of ${startups.length - 1})`));
   return [
-    {
-      section: 'server',
-      metric: `startup to first $lookup 200 (median of ${startups.length})`,
-      measured: fmt.ms(startup, 0),
-      target: `≤ ${TARGET_STARTUP_MS} ms`,
-      met: verified ? startup <= TARGET_STARTUP_MS : undefined,
-      note: verified ? (startup <= TARGET_STARTUP_MS ? '' : `${(startup - TARGET_STARTUP_MS).toFixed(0)} ms over`) : 'content never answered $lookup 200: time is to first HTTP answer only',
-    },
+    ...rows,
     {
       section: 'server',
       metric: 'RSS after load (VmRSS)',
