@@ -33,6 +33,8 @@ export interface ExamFacets {
   posts: Array<{ term: string; code: string }>;
   views: string[];
   viewTerms: string[];
+  /** Evidence that contradicts the reading (e.g. a department tag naming another region): never `auto`. */
+  conflict?: string;
 }
 
 const SIDE_BEFORE = /(左侧|右侧|双侧|左|右|双)$/;

@@ -8,7 +8,7 @@ import { normalise } from './normalize.js';
 import { ItemIndex, bodyCodes, isVascular, resolveScans, scoreExam, type ScoredCandidate } from './scoring.js';
 import { splitExams, takeLeadingTag } from './split.js';
 import type { ExamNameMatcher, MatchDecision, MatchExam, MatchOptions, MatchResult } from './types.js';
-import { buildVocabulary, type Modality, type Vocabulary } from './vocabulary.js';
+import { buildVocabulary, type BodyEntry, type Modality, type Vocabulary } from './vocabulary.js';
 
 export interface Thresholds {
   /** Minimum score for `auto`. */
@@ -79,9 +79,12 @@ export class StandardisationEngine implements ExamNameMatcher {
   private shareFacets(facets: ExamFacets[], tag: string | undefined): void {
     for (let i = 0; i < facets.length; i++) {
       const f = facets[i] as ExamFacets;
-      if ((!f.body || f.body.unspecified) && tag) {
-        const tagFacets = extractFacets(tag, this.vocabulary);
-        if (tagFacets.body && !tagFacets.body.unspecified) f.body = { ...tagFacets.body, start: -1, end: -1 };
+      if (tag) {
+        const tagBody = extractFacets(tag, this.vocabulary).body;
+        if (tagBody && !tagBody.unspecified) {
+          if (!f.body || f.body.unspecified) f.body = { ...tagBody, start: -1, end: -1 };
+          else if (!sameRegion(tagBody.entry, f.body.entry)) f.conflict = `tag [${tag}] names another region than ${f.body.term}`;
+        }
       }
       const next = facets[i + 1];
       if (next && f.body && !f.modality && f.scanWords.length === 0 && f.posts.length === 0 && f.views.length === 0) {
@@ -215,7 +218,7 @@ export class StandardisationEngine implements ExamNameMatcher {
     const explicit = f.modalitySource === 'explicit' || f.modalitySource === 'option' || f.modalitySource === 'line' || f.modalitySource === 'view';
     const part = (f.body && !f.body.unspecified) || (isVascular(r.modality, r.scan) && f.vessel);
     const xray = r.modality === 'DR' || r.modality === 'MG';
-    if (top && top.score >= t.auto && (!second || top.score - second.score >= t.margin) && explicit && part && !(xray && f.views.length === 0 && r.modality === 'DR') && (!r.scanDefaulted || xray || f.posts.length === 0)) decision = 'auto';
+    if (top && top.score >= t.auto && (!second || top.score - second.score >= t.margin) && explicit && part && !f.conflict && !(xray && f.views.length === 0 && r.modality === 'DR') && (!r.scanDefaulted || xray || f.posts.length === 0)) decision = 'auto';
     const facets: Record<string, unknown> = {
       modality: r.modality,
       modalitySource: f.modalitySource,
@@ -229,6 +232,7 @@ export class StandardisationEngine implements ExamNameMatcher {
     if (r.post) facets['postProcessing'] = r.post;
     if (f.views.length) facets['views'] = f.views;
     if (noise.length) facets['noise'] = noise;
+    if (f.conflict) facets['conflict'] = f.conflict;
     return {
       text: r.text,
       decision,
@@ -236,6 +240,14 @@ export class StandardisationEngine implements ExamNameMatcher {
       facets,
     };
   }
+}
+
+/** Two body words share a level-1 region (头部, 胸部 …) in at least one of their codes. */
+function sameRegion(a: BodyEntry, b: BodyEntry): boolean {
+  const l1 = (e: BodyEntry) => new Set([...e.codes.values()].flatMap((m) => [...m.keys()].map((c) => c.slice(0, 2))));
+  const x = l1(a);
+  for (const c of l1(b)) if (x.has(c)) return true;
+  return false;
 }
 
 export function createMatcher(items: ExamItem[], thresholds?: Thresholds): StandardisationEngine {

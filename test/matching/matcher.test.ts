@@ -177,6 +177,14 @@ describe('explanations and decisions', () => {
     assert.equal(e.facets['scan'], '11');
     assert.deepEqual(e.facets['bodyPart'], { term: '胸部', l3: '040100', laterality: undefined, unspecified: undefined });
   });
+  test('a leading tag naming another region makes the line review, a consistent tag does not', () => {
+    const c = run('[胸部]16排以上螺旋X线计算机体层(CT)平扫颅脑(医保)');
+    assert.equal(c.codes, '20010100110000');
+    assert.equal(c.decision, 'review');
+    assert.match(String(c.result.exams[0]?.facets['conflict']), /胸部/);
+    assert.equal(run('[肺脏]16排以上螺旋X线计算机体层(CT)胸部平扫(医保)').decision, 'auto');
+    assert.equal(run('[胸部]16排以上螺旋X线计算机体层(CT)其它平扫(医保)').codes, '20040100110000');
+  });
   test('candidates are ranked and limited', () => {
     const r = run('胸部CT平扫', { limit: 3 }).result;
     const c = r.exams[0]?.candidates ?? [];
