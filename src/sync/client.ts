@@ -134,6 +134,9 @@ function keyFromRequestUrl(url: string): [string, string] | undefined {
   return type && id ? [type, id] : undefined;
 }
 
+/** Largest page the reconciliation listing asks for (FHIR servers commonly cap `_count` at 1000). */
+const RECONCILE_PAGE = 1000;
+
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export class SyncClient {
@@ -233,7 +236,29 @@ export class SyncClient {
         url = page.next;
       }
     }
+    await this.reconcile(out, counters);
     return this.completePass(cursor);
+  }
+
+  /**
+   * Offset paging can skip a resource when the upstream deletes one on an earlier page while the
+   * full copy runs; that resource is unchanged, so no increment would bring it later. One
+   * single-page id listing per type (a consistent snapshot) finds anything never received, and
+   * each is fetched on its own (`_id` search).
+   */
+  private async reconcile(out: Outcome, counters: { pages: number; entriesSeen: number }): Promise<void> {
+    const synced = (await this.opts.store.kv.get<Record<string, SyncedRecord>>(this.syncedKey)) ?? {};
+    for (const type of this.types) {
+      const listing = await this.getPage(`${this.upstream}/${type}?_elements=id,url&_count=${RECONCILE_PAGE}`, 'searchset');
+      for (const entry of listing.bundle.entry ?? []) {
+        const r = entry.resource;
+        if (!r?.id || r.resourceType !== type || !isUnderBase(canonicalUrl(r), this.opts.standardBase)) continue;
+        const record = synced[`${type}/${r.id}`];
+        if (record && !record.deleted) continue;
+        const page = await this.getPage(`${this.upstream}/${type}?_id=${encodeURIComponent(r.id)}`, 'searchset');
+        await this.applyPage(page.bundle, out, counters);
+      }
+    }
   }
 
   private async incrementalPass(start: SyncCursor, out: Outcome, counters: { pages: number; entriesSeen: number }): Promise<SyncCursor> {

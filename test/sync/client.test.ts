@@ -56,8 +56,9 @@ describe('sync client', () => {
     assert.deepEqual(report.skippedNotStandard, ['ConceptMap/upstream-hospital-map']);
     assert.deepEqual(await standardSnapshot(down), await standardSnapshot(up));
     assert.equal(await down.store.resources.read('ConceptMap', 'upstream-hospital-map'), undefined);
-    // Paged: 2 per page over 2 CodeSystems, 1 ValueSet, 2 ConceptMaps.
+    // Paged: 2 per page over 2 CodeSystems, 1 ValueSet, 2 ConceptMaps; then nothing to reconcile.
     assert.equal(report.pages, 3);
+    assert.ok(!server.requests.some((r) => r.includes('_id=')));
     assert.equal(report.cursor.phase, 'incremental');
     assert.equal((await lastAudit()).outcome, 'success');
   });
@@ -119,6 +120,22 @@ describe('sync client', () => {
     assert.equal(second.mode, 'full');
     assert.equal(server.requests[before], new URL(first.cursor.next!).pathname + new URL(first.cursor.next!).search);
     assert.equal(second.created.length, 3, 'only what was missing is created');
+    assert.deepEqual(await standardSnapshot(down), await standardSnapshot(up));
+  });
+
+  test('a delete on the upstream during the full copy cannot make offset paging skip a resource', async () => {
+    // Ids sort exam-item < modality < zz-extra; one per page. After page 1, exam-item is deleted
+    // upstream, so offset 1 now points past modality: the paging alone would never see it.
+    await putOne(up.store, { ...modalityCs(), id: 'zz-extra', url: `${BASE}/CodeSystem/zz-extra` });
+    server.onRequest = async (n) => {
+      if (n === 1) await up.store.resources.delete('CodeSystem', 'exam-item');
+    };
+    const report = await client({ pageSize: 1 }).run();
+    assert.equal(report.ok, true, report.error);
+    assert.ok(server.requests.some((r) => r.includes('_id=modality')), 'the reconciliation fetched the skipped resource');
+    assert.ok(await down.store.resources.read('CodeSystem', 'modality'), 'modality was not skipped');
+    const inc = await client().run();
+    assert.deepEqual(inc.deleted, ['CodeSystem/exam-item']);
     assert.deepEqual(await standardSnapshot(down), await standardSnapshot(up));
   });
 

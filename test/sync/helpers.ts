@@ -56,6 +56,8 @@ export interface FakeUpstream {
   requests: string[];
   /** Decides per request (by 0-based request number and URL) whether to misbehave. */
   fault?: (n: number, url: string) => Fault | undefined;
+  /** Runs before request n is answered (e.g. a concurrent write on the upstream). */
+  onRequest?: (n: number, url: string) => Promise<void>;
   close(): Promise<void>;
 }
 
@@ -71,12 +73,13 @@ function send(res: ServerResponse, status: number, body: unknown): void {
  * the failure-mode tests; the end-to-end tests use the real app (test/sync/two-servers.test.ts).
  */
 export async function fakeUpstream(store: Store): Promise<FakeUpstream> {
-  const state: { requests: string[]; fault?: FakeUpstream['fault'] } = { requests: [] };
+  const state: { requests: string[]; fault?: FakeUpstream['fault']; onRequest?: FakeUpstream['onRequest'] } = { requests: [] };
   let base = '';
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', base);
     const n = state.requests.length;
     state.requests.push(url.pathname + url.search);
+    await state.onRequest?.(n, url.toString());
     const fault = state.fault?.(n, url.toString());
     if (fault === 'timeout') return; // never answer
     if (fault === 'reset') {
@@ -108,7 +111,8 @@ export async function fakeUpstream(store: Store): Promise<FakeUpstream> {
       };
       if (offset + count < all.length) bundle.link = [{ relation: 'next', url: `${base}/fhir/_history?${since ? `_since=${encodeURIComponent(since)}&` : ''}_count=${count}&_offset=${offset + count}` }];
     } else {
-      const all = (await store.resources.listCurrent(path)).sort((a, b) => (a.id < b.id ? -1 : 1));
+      const onlyId = url.searchParams.get('_id');
+      const all = (await store.resources.listCurrent(path)).filter((v) => !onlyId || v.id === onlyId).sort((a, b) => (a.id < b.id ? -1 : 1));
       const page = all.slice(offset, offset + count);
       bundle = {
         resourceType: 'Bundle',
@@ -135,6 +139,12 @@ export async function fakeUpstream(store: Store): Promise<FakeUpstream> {
     },
     set fault(f) {
       state.fault = f;
+    },
+    get onRequest() {
+      return state.onRequest;
+    },
+    set onRequest(f) {
+      state.onRequest = f;
     },
     async close() {
       server.closeAllConnections();
