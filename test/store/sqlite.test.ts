@@ -1,8 +1,11 @@
 /** The store contract against the embedded SQLite store, each test in its own temp DATA_DIR. */
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test } from 'node:test';
+import { UnavailableError } from '../../src/errors.js';
 import { createStore } from '../../src/store/index.js';
 import { DB_FILE_NAME } from '../../src/store/sqlite/db.js';
 import { runStoreContract, type StoreFixture } from './contract.js';
@@ -38,3 +41,18 @@ export async function makeSqliteFixture(): Promise<StoreFixture> {
 }
 
 runStoreContract('sqlite', makeSqliteFixture);
+
+test('sqlite: a DATA_DIR that cannot be created fails at start with a clear 503 naming the folder', async () => {
+  const base = mkdtempSync(join(tmpdir(), 'rimag-store-bad-'));
+  try {
+    writeFileSync(join(base, 'file'), 'not a folder');
+    const dataDir = join(base, 'file', 'data');
+    await assert.rejects(createStore({ dataDir }), (err: unknown) => {
+      assert.ok(err instanceof UnavailableError);
+      assert.match(err.message, new RegExp(`cannot open the embedded database in ${dataDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+      return true;
+    });
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+});
