@@ -1,0 +1,141 @@
+/** Thin handlers: ValueSet/$expand, ValueSet/$validate-code, ValueSet/$batch-validate-code. */
+import type { Coding, Parameters, ParametersParameter, ValueSet, ValueSetExpansionParameter } from 'fhir/r4';
+import { InvalidRequestError, NotFoundError, TerminologyError } from '../../errors.js';
+import { expandValueSet } from '../../terminology/operations/expand.js';
+import { validateCode, type CodingInput, type ValidateCodeInput } from '../../terminology/operations/validate-code.js';
+import type { OperationHandler, OperationRequest } from './types.js';
+import { requestContext, type EngineOptions, type RequestContext } from './request-context.js';
+
+const SUPPLEMENT_EXT = 'http://hl7.org/fhir/StructureDefinition/valueset-supplement';
+
+/** The value set named by instance id, `url`/`valueSet` canonical (+ valueSetVersion), or given inline. */
+export function targetValueSet(rc: RequestContext, req: OperationRequest, urlParam = 'url'): ValueSet {
+  const { params, ctx } = rc;
+  if (req.id !== undefined) {
+    const vs = ctx.resolver.byId('ValueSet', req.id) as ValueSet | undefined;
+    if (!vs) throw new NotFoundError(`ValueSet/${req.id} not found`);
+    return vs;
+  }
+  const inline = params.resource('valueSet');
+  if (inline && inline.resourceType === 'ValueSet') return inline as ValueSet;
+  const url = params.string(urlParam) ?? (urlParam === 'url' ? params.string('valueSet') : undefined);
+  if (!url) throw new InvalidRequestError('No value set was identified: give url, valueSet or an instance id', { code: 'required', expression: [urlParam] });
+  let version = params.string('valueSetVersion');
+  if (version === undefined && !url.includes('|')) {
+    const rule = params.strings('default-valueset-version').find((r) => r.split('|')[0] === url);
+    if (rule) version = rule.split('|')[1];
+  }
+  const vs = ctx.resolver.findValueSet(url, version);
+  if (!vs) {
+    const label = version !== undefined ? `${url.split('|')[0]}' version '${version}` : url;
+    throw new NotFoundError(`A definition for the value Set '${label}' could not be found`, { code: 'not-found', txIssueType: 'not-found' });
+  }
+  return vs;
+}
+
+function supplementsFor(rc: RequestContext, vs: ValueSet): string[] {
+  const fromVs = (vs.extension ?? []).filter((e) => e.url === SUPPLEMENT_EXT).map((e) => e.valueCanonical ?? e.valueUri ?? '').filter((s) => s !== '');
+  return [...rc.supplements, ...fromVs];
+}
+
+/** Request parameters echoed into expansion.parameter (tx-ecosystem: "all parameters must be echoed"). */
+const ECHOED = ['activeOnly', 'count', 'offset', 'displayLanguage', 'excludeNested', 'filter', 'includeDefinition', 'includeDesignations', 'designation', 'property', 'system-version', 'check-system-version', 'force-system-version', 'default-valueset-version', 'useSupplement', 'excludeNotForUI', 'excludePostCoordinated'];
+
+function echoParameters(req: OperationRequest): ValueSetExpansionParameter[] {
+  const out: ValueSetExpansionParameter[] = [];
+  for (const p of req.params.parameter ?? []) {
+    if (!ECHOED.includes(p.name)) continue;
+    const entry: Record<string, unknown> = { name: p.name };
+    for (const [k, v] of Object.entries(p)) if (k.startsWith('value')) entry[k] = v;
+    const raw = entry.valueString;
+    if (req.method === 'GET' && typeof raw === 'string') {
+      if (raw === 'true' || raw === 'false') entry.valueBoolean = raw === 'true';
+      else if (/^\d+$/.test(raw) && (p.name === 'count' || p.name === 'offset')) entry.valueInteger = Number(raw);
+      if ('valueBoolean' in entry || 'valueInteger' in entry) delete entry.valueString;
+    }
+    out.push(entry as unknown as ValueSetExpansionParameter);
+  }
+  return out;
+}
+
+export function expandHandler(engine: EngineOptions): OperationHandler {
+  return async (req) => {
+    const rc = requestContext(engine, req);
+    const vs = targetValueSet(rc, req);
+    const { params } = rc;
+    const designations = params.strings('designation');
+    return expandValueSet(rc.ctx, {
+      valueSet: vs,
+      filter: params.string('filter'),
+      count: params.integer('count'),
+      offset: params.integer('offset'),
+      activeOnly: params.boolean('activeOnly'),
+      excludeNested: params.boolean('excludeNested'),
+      includeDesignations: params.boolean('includeDesignations'),
+      designations: designations.length > 0 ? designations : undefined,
+      includeDefinition: params.boolean('includeDefinition'),
+      properties: params.strings('property'),
+      supplements: supplementsFor(rc, vs),
+      echo: echoParameters(req),
+      limit: rc.limit,
+    });
+  };
+}
+
+/** Reads the coding(s) to validate: code+system, coding, or codeableConcept. */
+export function codingsFrom(rc: RequestContext, systemParam: string): Pick<ValidateCodeInput, 'kind' | 'codings' | 'codeableConcept'> {
+  const { params } = rc;
+  const cc = params.codeableConcept('codeableConcept');
+  if (cc) {
+    const codings: CodingInput[] = (cc.coding ?? []).map((c: Coding) => ({ system: c.system, version: c.version, code: c.code, display: c.display }));
+    return { kind: 'codeableConcept', codings, codeableConcept: cc };
+  }
+  const coding = params.coding('coding');
+  if (coding) return { kind: 'coding', codings: [{ system: coding.system, version: coding.version, code: coding.code, display: coding.display }] };
+  const code = params.string('code');
+  if (code === undefined) throw new InvalidRequestError('One of code, coding or codeableConcept must be given', { code: 'required', expression: ['code'] });
+  return {
+    kind: 'code',
+    codings: [{ system: params.string(systemParam), version: params.firstString('systemVersion', 'version'), code, display: params.string('display') }],
+  };
+}
+
+export function validateOptions(rc: RequestContext): Pick<ValidateCodeInput, 'abstractAllowed' | 'activeOnly' | 'inferSystem' | 'lenientDisplay' | 'membershipOnly'> {
+  const { params } = rc;
+  return {
+    abstractAllowed: params.boolean('abstract'),
+    activeOnly: params.boolean('activeOnly'),
+    inferSystem: params.boolean('inferSystem'),
+    lenientDisplay: params.boolean('lenient-display-validation'),
+    membershipOnly: params.boolean('valueset-membership-only'),
+  };
+}
+
+export function valueSetValidateHandler(engine: EngineOptions): OperationHandler {
+  return async (req) => {
+    const rc = requestContext(engine, req);
+    const vs = targetValueSet(rc, req);
+    return validateCode(rc.ctx, { target: 'valueset', valueSet: vs, ...codingsFrom(rc, 'system'), ...validateOptions(rc), supplements: supplementsFor(rc, vs) });
+  };
+}
+
+/** $batch-validate-code: each `validation` parameter holds a nested Parameters for one $validate-code. */
+export function batchValidateHandler(engine: EngineOptions): OperationHandler {
+  const single = valueSetValidateHandler(engine);
+  return async (req) => {
+    const shared = (req.params.parameter ?? []).filter((p) => p.name !== 'validation');
+    const out: ParametersParameter[] = [];
+    for (const v of (req.params.parameter ?? []).filter((p) => p.name === 'validation')) {
+      const inner = (v.resource as Parameters | undefined)?.parameter ?? [];
+      const params: Parameters = { resourceType: 'Parameters', parameter: [...inner, ...shared.filter((s) => !inner.some((i) => i.name === s.name) || s.name === 'tx-resource')] };
+      try {
+        const result = await single({ ...req, params });
+        out.push({ name: 'validation', resource: ('resourceType' in result ? result : result.resource) as Parameters });
+      } catch (err) {
+        if (!(err instanceof TerminologyError)) throw err;
+        out.push({ name: 'validation', resource: err.toOperationOutcome() });
+      }
+    }
+    return { resourceType: 'Parameters', parameter: out };
+  };
+}

@@ -1,0 +1,52 @@
+/**
+ * Issue collection for $validate-code answers: OperationOutcome issues in the shape the HL7
+ * tx-ecosystem tests compare (severity, code, tx-issue-type coding, text, expression), plus the
+ * joined `message` text. Message wording follows tx.fhir.org's where the tests look at it.
+ */
+import type { OperationOutcome, OperationOutcomeIssue } from 'fhir/r4';
+import { toIssue, type IssueCode, type IssueSeverity } from '../errors.js';
+
+export interface ValidationIssue {
+  severity: IssueSeverity;
+  code: IssueCode;
+  txIssueType: string;
+  message: string;
+  expression?: string[];
+}
+
+export class IssueList {
+  readonly items: ValidationIssue[] = [];
+
+  add(issue: ValidationIssue): void {
+    if (this.items.some((i) => i.message === issue.message && i.txIssueType === issue.txIssueType && i.severity === issue.severity)) return;
+    this.items.push(issue);
+  }
+
+  error(code: IssueCode, txIssueType: string, message: string, expression?: string): void {
+    this.add({ severity: 'error', code, txIssueType, message, expression: expression ? [expression] : undefined });
+  }
+
+  warning(code: IssueCode, txIssueType: string, message: string, expression?: string): void {
+    this.add({ severity: 'warning', code, txIssueType, message, expression: expression ? [expression] : undefined });
+  }
+
+  information(code: IssueCode, txIssueType: string, message: string, expression?: string): void {
+    this.add({ severity: 'information', code, txIssueType, message, expression: expression ? [expression] : undefined });
+  }
+
+  get hasErrors(): boolean {
+    return this.items.some((i) => i.severity === 'error' || i.severity === 'fatal');
+  }
+
+  /** The `message` output: error and warning texts joined with '; ' (tx.fhir.org style). */
+  message(): string | undefined {
+    const texts = this.items.filter((i) => i.severity === 'error' || i.severity === 'warning').map((i) => i.message);
+    return texts.length > 0 ? texts.join('; ') : undefined;
+  }
+
+  toOperationOutcome(): OperationOutcome | undefined {
+    if (this.items.length === 0) return undefined;
+    const issue: OperationOutcomeIssue[] = this.items.map((i) => toIssue({ severity: i.severity, code: i.code, txIssueType: i.txIssueType, message: i.message, expression: i.expression }));
+    return { resourceType: 'OperationOutcome', issue };
+  }
+}

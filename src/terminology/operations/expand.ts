@@ -1,0 +1,155 @@
+/**
+ * ValueSet/$expand (FHIR R4): compose evaluation, text filter, activeOnly, paging (count/offset),
+ * designations, definitions, properties (as R4 cross-version extensions), hierarchy
+ * (excludeNested=false), and too-costly for oversize expansions.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Extension, ValueSet, ValueSetExpansionContains, ValueSetExpansionParameter } from 'fhir/r4';
+import type { CodeSystemProvider, ConceptProperty } from '../codesystems/provider.js';
+import { normaliseSearchText, queryTerms } from '../codesystems/text-index.js';
+import type { OperationContext } from '../context.js';
+import { displayForLanguages } from '../languages.js';
+import { canonicalOf, evaluateCompose, flatten, type ExpansionEntry } from '../valuesets/compose.js';
+
+const XV = 'http://hl7.org/fhir/5.0/StructureDefinition/extension-ValueSet.expansion.';
+
+export interface ExpandInput {
+  valueSet: ValueSet;
+  filter?: string;
+  count?: number;
+  offset?: number;
+  activeOnly?: boolean;
+  excludeNested?: boolean;
+  includeDesignations?: boolean;
+  designations?: string[];
+  includeDefinition?: boolean;
+  properties?: string[];
+  supplements?: string[];
+  /** Parameters to echo in expansion.parameter (already in FHIR shape, request order). */
+  echo: ValueSetExpansionParameter[];
+  /** too-costly threshold (X-TOO-COSTLY-THRESHOLD or configuration). */
+  limit?: number;
+}
+
+/** Filters entries by the text query (code, display, designations); keeps best matches first. */
+function applyTextFilter(entries: ExpansionEntry[], query: string): ExpansionEntry[] {
+  const ranks = new Map<CodeSystemProvider, Map<string, number>>();
+  const rankOf = (e: ExpansionEntry): number | undefined => {
+    if (!e.provider) {
+      const terms = queryTerms(query);
+      const text = normaliseSearchText([e.code, e.display ?? ''].join(' '));
+      return terms.every((t) => text.includes(t)) ? 0 : undefined;
+    }
+    let map = ranks.get(e.provider);
+    if (!map) {
+      map = new Map(e.provider.search(query).map((c, i) => [c.code, i]));
+      ranks.set(e.provider, map);
+    }
+    return map.get(e.code);
+  };
+  const hits: Array<{ e: ExpansionEntry; r: number }> = [];
+  for (const e of flatten(entries)) {
+    const r = rankOf(e);
+    if (r !== undefined) hits.push({ e: { ...e, children: [] }, r });
+  }
+  return hits.sort((a, b) => a.r - b.r).map((h) => h.e);
+}
+
+function propertyValue(p: ConceptProperty): [string, unknown] | undefined {
+  for (const [k, v] of Object.entries(p)) if (k.startsWith('value')) return [k, v];
+  return undefined;
+}
+
+class ContainsBuilder {
+  readonly usedProperties = new Map<string, string | undefined>();
+
+  constructor(
+    private readonly ctx: OperationContext,
+    private readonly input: ExpandInput,
+  ) {}
+
+  build(e: ExpansionEntry): ValueSetExpansionContains {
+    const c: ValueSetExpansionContains = { system: e.system };
+    if (e.abstract) c.abstract = true;
+    if (e.inactive) c.inactive = true;
+    c.code = e.code;
+    const display = e.vsDisplay ?? displayForLanguages({ display: e.display, displayLanguage: e.provider?.language, designations: [...e.vsDesignations, ...e.designations], languages: this.ctx.languages })?.value ?? e.display;
+    if (display !== undefined) c.display = display;
+    const designations = this.designations(e);
+    if (designations.length > 0) c.designation = designations;
+    const extensions = this.extensions(e);
+    if (extensions.length > 0) c.extension = extensions;
+    if (e.children.length > 0) c.contains = e.children.map((child) => this.build(child));
+    return c;
+  }
+
+  private designations(e: ExpansionEntry): NonNullable<ValueSetExpansionContains['designation']> {
+    if (!this.input.includeDesignations && !(this.input.designations && this.input.designations.length > 0)) return [];
+    const all = [...e.vsDesignations, ...e.designations];
+    const wanted = this.input.designations ?? [];
+    return all
+      .filter((d) => wanted.length === 0 || wanted.some((w) => w === d.language || (d.use && (w === d.use.code || w === `${d.use.system}|${d.use.code}`))))
+      .map((d) => ({ ...(d.language ? { language: d.language } : {}), ...(d.use ? { use: d.use } : {}), value: d.value }));
+  }
+
+  private extensions(e: ExpansionEntry): Extension[] {
+    const out: Extension[] = [];
+    if (this.input.includeDefinition && e.concept?.definition) {
+      out.push({ url: 'http://hl7.org/fhir/StructureDefinition/valueset-concept-definition', valueString: e.concept.definition });
+    }
+    for (const code of this.input.properties ?? []) {
+      if (!e.concept || !e.provider) continue;
+      const values: ConceptProperty[] = e.provider.propertyValues(e.concept, code);
+      if (values.length === 0 && code === 'definition' && e.concept.definition) values.push({ code, valueString: e.concept.definition });
+      if (values.length === 0 && code === 'display' && e.concept.display) values.push({ code, valueString: e.concept.display });
+      if (values.length === 0 && code === 'inactive') values.push({ code, valueBoolean: e.inactive });
+      for (const p of values) {
+        const v = propertyValue(p);
+        if (!v) continue;
+        const uri = e.provider.propertyDefinitions.find((d) => d.code === code)?.uri;
+        this.usedProperties.set(code, uri);
+        out.push({ url: `${XV}contains.property`, extension: [{ url: 'code', valueCode: code }, { url: 'value', [v[0]]: v[1] } as Extension] });
+      }
+    }
+    return out;
+  }
+}
+
+/** Runs $expand and returns the expanded ValueSet. */
+export function expandValueSet(ctx: OperationContext, input: ExpandInput): ValueSet {
+  const vs = input.valueSet;
+  const hierarchical = input.excludeNested === false && !input.filter;
+  const composed = evaluateCompose(ctx, vs, { activeOnly: input.activeOnly, hierarchical, supplements: input.supplements, limit: input.limit });
+  let entries = composed.entries;
+  if (input.filter) entries = applyTextFilter(entries, input.filter);
+  const total = input.filter ? entries.length : flatten(entries).length;
+  const offset = input.offset ?? 0;
+  const paged = input.count !== undefined || offset > 0;
+  if (paged) {
+    const flat = hierarchical ? entries : flatten(entries).map((e) => ({ ...e, children: [] }));
+    entries = flat.slice(offset, input.count !== undefined ? offset + input.count : undefined);
+  }
+  const builder = new ContainsBuilder(ctx, input);
+  const contains = entries.map((e) => builder.build(e));
+  const parameter: ValueSetExpansionParameter[] = [...input.echo];
+  for (const provider of composed.usedCodeSystems.values()) {
+    parameter.push({ name: 'used-codesystem', valueUri: canonicalOf({ url: provider.system, version: provider.version }) });
+    for (const s of provider.supplements) parameter.push({ name: 'used-supplement', valueUri: s });
+  }
+  for (const v of composed.usedValueSets) parameter.push({ name: 'used-valueset', valueUri: v });
+  const { text: _text, meta: _meta, expansion: _old, ...rest } = vs as ValueSet & { text?: unknown; meta?: unknown };
+  const expansion: NonNullable<ValueSet['expansion']> = {
+    identifier: `urn:uuid:${randomUUID()}`,
+    timestamp: new Date().toISOString(),
+    total,
+  };
+  if (paged) expansion.offset = offset;
+  if (parameter.length > 0) expansion.parameter = parameter;
+  const props: Extension[] = [...builder.usedProperties].map(([code, uri]) => ({
+    url: `${XV}property`,
+    extension: [{ url: 'code', valueCode: code }, ...(uri ? [{ url: 'uri', valueUri: uri }] : [])],
+  }));
+  if (props.length > 0) expansion.extension = props;
+  if (contains.length > 0) expansion.contains = contains;
+  return { ...rest, resourceType: 'ValueSet', expansion } as ValueSet;
+}

@@ -1,0 +1,251 @@
+/**
+ * $validate-code for CodeSystem and ValueSet (FHIR R4 CodeSystem/$validate-code,
+ * ValueSet/$validate-code), answering the way the HL7 tx-ecosystem tests expect: `result`,
+ * `code`/`system`/`version`/`display`, `message` and an `issues` OperationOutcome. A wrong code
+ * is a `result=false` answer, never an error; unknown value sets are 404.
+ */
+import type { CodeableConcept, CodeSystem, Parameters, ParametersParameter, ValueSet } from 'fhir/r4';
+import { NotFoundError, TerminologyError } from '../../errors.js';
+import type { CodeSystemProvider, Concept } from '../codesystems/provider.js';
+import type { OperationContext } from '../context.js';
+import { IssueList } from '../issues.js';
+import { displayForLanguages } from '../languages.js';
+import { canonicalOf, evaluateCompose, flatten, type ExpansionEntry } from '../valuesets/compose.js';
+import { effectiveSystemVersion, resolveCodeSystem } from '../valuesets/resolve.js';
+import { checkDisplay } from './display-check.js';
+
+export interface CodingInput {
+  system?: string;
+  version?: string;
+  code?: string;
+  display?: string;
+}
+
+export interface ValidateCodeInput {
+  /** 'codesystem' for CodeSystem/$validate-code, 'valueset' for ValueSet/$validate-code. */
+  target: 'codesystem' | 'valueset';
+  /** How the input was given: shapes the expressions (`code`, `Coding.code`, `CodeableConcept.coding[0].code`). */
+  kind: 'code' | 'coding' | 'codeableConcept';
+  codings: CodingInput[];
+  codeableConcept?: CodeableConcept;
+  valueSet?: ValueSet;
+  /** CodeSystem mode: the code system resource when given by instance/url. */
+  codeSystem?: CodeSystem;
+  abstractAllowed?: boolean;
+  activeOnly?: boolean;
+  inferSystem?: boolean;
+  lenientDisplay?: boolean;
+  membershipOnly?: boolean;
+  supplements?: string[];
+}
+
+interface CodingOutcome {
+  valid: boolean;
+  system?: string;
+  version?: string;
+  code?: string;
+  display?: string;
+  inactive?: boolean;
+  status?: string;
+  unknownSystem?: string;
+}
+
+function paths(kind: ValidateCodeInput['kind'], index: number): { base: string; code: string; system: string; display: string; version: string } {
+  if (kind === 'code') return { base: 'code', code: 'code', system: 'system', display: 'display', version: 'version' };
+  const base = kind === 'coding' ? 'Coding' : `CodeableConcept.coding[${index}]`;
+  return { base, code: `${base}.code`, system: `${base}.system`, display: `${base}.display`, version: `${base}.version` };
+}
+
+function codingLabel(c: CodingInput): string {
+  const sys = c.system ?? '';
+  const ver = c.version ? `|${c.version}` : '';
+  const disp = c.display ? ` ('${c.display}')` : '';
+  return `${sys}${ver}#${c.code ?? ''}${disp}`;
+}
+
+class Validator {
+  readonly issues = new IssueList();
+  private expansion?: ExpansionEntry[];
+
+  constructor(
+    private readonly ctx: OperationContext,
+    private readonly input: ValidateCodeInput,
+  ) {}
+
+  private vsCanonical(): string {
+    return this.input.valueSet ? canonicalOf(this.input.valueSet) : '';
+  }
+
+  /** The value set's members (computed once; membership is exact so no limit applies). */
+  private members(): ExpansionEntry[] {
+    if (!this.expansion) {
+      const vs = this.input.valueSet!;
+      this.expansion = flatten(evaluateCompose(this.ctx, vs, { activeOnly: this.input.activeOnly, supplements: this.input.supplements }).entries);
+    }
+    return this.expansion;
+  }
+
+  /** Version the value set pins for `system` (include.version under the version rules). */
+  private valueSetSystemVersion(system: string): string | undefined {
+    const includes = this.input.valueSet?.compose?.include?.filter((i) => i.system === system) ?? [];
+    const versions = includes.map((i) => effectiveSystemVersion(this.ctx, system, i.version)).filter((v): v is string => v !== undefined);
+    return versions.length === 1 ? versions[0] : undefined;
+  }
+
+  private inferSystem(code: string): string | undefined {
+    const systems = new Set(this.members().filter((e) => e.code === code).map((e) => e.system));
+    return systems.size === 1 ? [...systems][0] : undefined;
+  }
+
+  validateCoding(coding: CodingInput, index: number, reportNotInVs: 'error' | 'information'): CodingOutcome {
+    const p = paths(this.input.kind, index);
+    const code = coding.code ?? '';
+    let system = coding.system;
+    const vsMode = this.input.target === 'valueset';
+    if (!system && vsMode) {
+      system = this.inferSystem(code);
+      if (!system) {
+        this.issues.error('not-found', 'cannot-infer', `The System URI could not be determined for the code '${code}' in the ValueSet '${this.vsCanonical()}'`, p.code);
+        if (reportNotInVs === 'error') this.issues.error('code-invalid', 'not-in-vs', `The provided code '#${code}' was not found in the value set '${this.vsCanonical()}'`, p.code);
+        return { valid: false, code };
+      }
+    }
+    if (!system) {
+      this.issues.warning('invalid', 'invalid-data', 'Coding has no system. A code with no system has no defined meaning, and it cannot be validated. A system should be provided', p.base);
+      return { valid: false, code };
+    }
+    // Version: coding's own, else the value set's include, else rules/latest.
+    const vsVersion = vsMode ? this.valueSetSystemVersion(system) : undefined;
+    let version = coding.version;
+    if (vsMode && vsVersion && coding.version && coding.version !== vsVersion && !this.ctx.rulesFor(system, 'force')) {
+      const resolvedVs = resolveCodeSystem(this.ctx, system, vsVersion).provider;
+      const resolvedCoding = resolveCodeSystem(this.ctx, system, coding.version).provider;
+      if (resolvedVs && resolvedCoding && resolvedVs.version !== resolvedCoding.version) {
+        this.issues.error('invalid', 'vs-invalid', `The code system '${system}' version '${resolvedVs.version}' in the ValueSet include is different to the one in the value ('${coding.version}')`, p.version);
+      }
+      version = vsVersion;
+    } else if (vsMode && vsVersion && !coding.version) {
+      version = vsVersion;
+    }
+    version = effectiveSystemVersion(this.ctx, system, version);
+    const resolved = this.input.codeSystem && !vsMode ? { provider: this.ctx.resolver.provider(this.input.codeSystem), knownVersions: [] as string[] } : resolveCodeSystem(this.ctx, system, version, this.input.supplements);
+    const provider = resolved.provider;
+    if (!provider) return this.unknownSystem({ system, version, code, p, known: resolved.knownVersions, reportNotInVs, missingVersion: resolved.missingVersion });
+    if (provider.content === 'supplement') {
+      this.issues.error('invalid', 'invalid-data', `CodeSystem ${system} is a supplement, so can't be used as a value in Coding.system`, p.system);
+      return { valid: false, system, code };
+    }
+    const located = provider.locate(code);
+    const concept = located.concept;
+    const out: CodingOutcome = { valid: true, system, version: provider.version, code };
+    if (!concept) {
+      const where = provider.version ? `in the CodeSystem '${system}' version '${provider.version}'` : `in the CodeSystem '${system}'`;
+      const text = located.message ?? `Unknown code '${code}' ${where}`;
+      if (provider.content === 'fragment') {
+        this.issues.warning('code-invalid', 'invalid-code', `Unknown Code '${code}' ${where.replace('in the CodeSystem', 'in the CodeSystem')} - note that the code system is labeled as a fragment, so the code may be valid in some other fragment`, p.code);
+        out.valid = !vsMode ? true : this.notInValueSet(system, code, coding, p.code, reportNotInVs);
+        return out;
+      }
+      this.issues.error('code-invalid', 'invalid-code', text, p.code);
+      if (vsMode) this.notInValueSet(system, code, coding, p.code, reportNotInVs, true);
+      return { ...out, valid: false };
+    }
+    out.code = concept.code;
+    if (located.caseDifference) {
+      this.issues.information('business-rule', 'code-rule', `The code '${code}' differs from the correct code '${concept.code}' by case. Although the code system '${system}' is case insensitive, implementers are strongly encouraged to use the correct case anyway`, p.code);
+    }
+    const display = displayForLanguages({ display: concept.display, displayLanguage: provider.language, designations: concept.designations, languages: this.ctx.languages });
+    out.display = display?.value ?? concept.display;
+    if (provider.isInactive(concept)) {
+      out.inactive = true;
+      const status = provider.statusOf(concept) ?? 'inactive';
+      this.issues.warning('business-rule', 'code-comment', `The concept '${concept.code}' has a status of ${status === 'retired' ? 'retired and inactive' : status} and its use should be reviewed`, p.base);
+      if (this.input.activeOnly) this.issues.error('business-rule', 'code-rule', `The concept '${concept.code}' is valid but is not active`, p.code);
+    } else if (provider.isDeprecated(concept)) {
+      this.issues.warning('business-rule', 'code-comment', `The concept '${concept.code}' is deprecated`, p.base);
+    }
+    if (this.input.abstractAllowed === false && provider.isAbstract(concept)) {
+      this.issues.error('business-rule', 'code-rule', `Code '${system}#${concept.code}' is abstract, and not allowed in this context`, p.code);
+      out.valid = false;
+    }
+    if (coding.display !== undefined && !this.input.membershipOnly) {
+      const ok = checkDisplay({ ctx: this.ctx, provider, concept, display: coding.display, lenient: this.input.lenientDisplay === true, issues: this.issues, path: p.display, system });
+      if (!ok) out.valid = false;
+    }
+    if (vsMode) {
+      const inVs = this.notInValueSet(system, concept.code, coding, p.code, reportNotInVs);
+      if (!inVs) out.valid = false;
+    }
+    if (this.issues.items.some((i) => i.severity === 'error' && i.txIssueType === 'vs-invalid')) out.valid = false;
+    return out;
+  }
+
+  /** Checks membership; records the not-in-vs issue and returns whether the code is in the value set. */
+  private notInValueSet(system: string, code: string, coding: CodingInput, path: string, level: 'error' | 'information', alreadyInvalid = false): boolean {
+    const members = this.members();
+    const hit = members.find((e) => e.system === system && e.code === code);
+    if (hit && !(this.input.activeOnly && hit.inactive)) return true;
+    const text = `The provided code '${codingLabel({ ...coding, system, code: coding.code })}' was not found in the value set '${this.vsCanonical()}'`;
+    if (level === 'error') this.issues.error('code-invalid', 'not-in-vs', text, path);
+    else this.issues.information('code-invalid', 'this-code-not-in-vs', text, path);
+    void alreadyInvalid;
+    return false;
+  }
+
+  private unknownSystem(args: { system: string; version?: string; code: string; p: ReturnType<typeof paths>; known: string[]; reportNotInVs: 'error' | 'information'; missingVersion?: string }): CodingOutcome {
+    const { system, version, code, p, known } = args;
+    if (args.missingVersion !== undefined || (version && known.length > 0)) {
+      this.issues.error('not-found', 'not-found', `A definition for CodeSystem '${system}' version '${version}' could not be found, so the code cannot be validated. Valid versions: ${known.join(',')}`, p.system);
+      if (this.input.target === 'valueset') {
+        this.issues.warning('not-found', 'vs-invalid', `Unable to check whether the code is in the value set '${this.vsCanonical()}' because the code system ${system}|${version} was not found`, p.system);
+      }
+      return { valid: false, system, code, unknownSystem: `${system}|${version}` };
+    }
+    this.issues.error('not-found', 'not-found', `A definition for CodeSystem '${system}' could not be found, so the code cannot be validated`, p.system);
+    if (this.input.target === 'valueset' && args.reportNotInVs === 'error') {
+      this.issues.error('code-invalid', 'not-in-vs', `The provided code '${system}#${code}' was not found in the value set '${this.vsCanonical()}'`, p.code);
+    }
+    return { valid: false, system, code, unknownSystem: system };
+  }
+}
+
+/** Runs $validate-code and renders the output Parameters. */
+export function validateCode(ctx: OperationContext, input: ValidateCodeInput): Parameters {
+  if (input.target === 'valueset' && !input.valueSet) throw new NotFoundError('No value set to validate against');
+  const v = new Validator(ctx, input);
+  const out: ParametersParameter[] = [];
+  let result: boolean;
+  let first: CodingOutcome | undefined;
+  const unknownSystems = new Set<string>();
+  if (input.kind === 'codeableConcept') {
+    const outcomes = input.codings.map((c, i) => v.validateCoding(c, i, 'information'));
+    const good = outcomes.findIndex((o) => o.valid);
+    result = good >= 0;
+    first = good >= 0 ? outcomes[good] : outcomes[0];
+    for (const o of outcomes) if (o.unknownSystem) unknownSystems.add(o.unknownSystem);
+    if (!result && input.target === 'valueset') {
+      v.issues.error('code-invalid', 'not-in-vs', `No valid coding was found for the value set '${canonicalOf(input.valueSet!)}'`);
+    }
+    if (input.codeableConcept) out.push({ name: 'codeableConcept', valueCodeableConcept: input.codeableConcept });
+  } else {
+    const coding = input.codings[0] ?? {};
+    if (!coding.code) throw new TerminologyError(400, { code: 'invalid', message: 'No code was provided to validate' });
+    first = v.validateCoding(coding, 0, 'error');
+    result = first.valid && !v.issues.hasErrors;
+    if (first.unknownSystem) unknownSystems.add(first.unknownSystem);
+  }
+  if (first?.code !== undefined) out.push({ name: 'code', valueCode: first.code });
+  if (first?.display !== undefined) out.push({ name: 'display', valueString: first.display });
+  if (first?.inactive) out.push({ name: 'inactive', valueBoolean: true });
+  const oo = v.issues.toOperationOutcome();
+  if (oo) out.push({ name: 'issues', resource: oo });
+  const message = v.issues.message();
+  if (message) out.push({ name: 'message', valueString: message });
+  out.push({ name: 'result', valueBoolean: result });
+  if (first?.system !== undefined) out.push({ name: 'system', valueUri: first.system });
+  if (first?.version !== undefined) out.push({ name: 'version', valueString: first.version });
+  for (const s of unknownSystems) out.push({ name: 'x-caused-by-unknown-system', valueCanonical: s });
+  return { resourceType: 'Parameters', parameter: out };
+}
+
+export type { CodeSystemProvider, Concept };

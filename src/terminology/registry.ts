@@ -1,0 +1,195 @@
+/**
+ * The terminology registry: every CodeSystem, ValueSet and ConceptMap the engine knows, indexed by
+ * id and by canonical URL (all versions kept; `url`, `url|version`, `url|major.minor` and wildcard
+ * versions resolve). Providers for code systems are built lazily and cached per resource version.
+ *
+ * Requests that carry `tx-resource` parameters see the registry through a `RequestResolver`
+ * overlay: the supplied resources shadow the stored ones for that request only.
+ */
+import type { CodeSystem, ConceptMap, ValueSet } from 'fhir/r4';
+import type { CodeSystemProvider, ProviderFactory } from './codesystems/provider.js';
+import { ResourceCodeSystemProvider } from './codesystems/resource-provider.js';
+import { pickVersion } from './versions.js';
+
+export type TerminologyResource = CodeSystem | ValueSet | ConceptMap;
+type Kind = TerminologyResource['resourceType'];
+
+/** Read access to terminology resources; implemented by the registry and by request overlays. */
+export interface Resolver {
+  findCodeSystem(url: string, version?: string): CodeSystem | undefined;
+  findValueSet(url: string, version?: string): ValueSet | undefined;
+  findConceptMap(url: string, version?: string): ConceptMap | undefined;
+  /** All known versions of a resource with this URL. */
+  versionsOf(kind: Kind, url: string): TerminologyResource[];
+  byId(kind: Kind, id: string): TerminologyResource | undefined;
+  all(kind: Kind): TerminologyResource[];
+  /** The provider for a CodeSystem resource with the given supplements applied. */
+  provider(resource: CodeSystem, supplements?: CodeSystem[]): CodeSystemProvider;
+  /** Supplements known for a code system URL. */
+  supplementsFor(url: string, version?: string): CodeSystem[];
+}
+
+function splitCanonical(url: string, version?: string): [string, string | undefined] {
+  const bar = url.indexOf('|');
+  if (bar >= 0) return [url.slice(0, bar), version ?? url.slice(bar + 1)];
+  return [url, version];
+}
+
+class ResourceIndex {
+  readonly byUrl = new Map<string, TerminologyResource[]>();
+  readonly byId = new Map<string, TerminologyResource>();
+
+  add(res: TerminologyResource, key: string): void {
+    this.remove(key);
+    this.byId.set(key, res);
+    if (!res.url) return;
+    const list = (this.byUrl.get(res.url) ?? []).filter((r) => r.version !== res.version);
+    list.push(res);
+    this.byUrl.set(res.url, list);
+  }
+
+  remove(key: string): void {
+    const old = this.byId.get(key);
+    if (!old) return;
+    this.byId.delete(key);
+    if (!old.url) return;
+    const list = (this.byUrl.get(old.url) ?? []).filter((r) => r !== old);
+    if (list.length === 0) this.byUrl.delete(old.url);
+    else this.byUrl.set(old.url, list);
+  }
+}
+
+abstract class BaseResolver implements Resolver {
+  abstract versionsOf(kind: Kind, url: string): TerminologyResource[];
+  abstract byId(kind: Kind, id: string): TerminologyResource | undefined;
+  abstract all(kind: Kind): TerminologyResource[];
+  abstract provider(resource: CodeSystem, supplements?: CodeSystem[]): CodeSystemProvider;
+
+  findCodeSystem(url: string, version?: string): CodeSystem | undefined {
+    const [u, v] = splitCanonical(url, version);
+    const candidates = (this.versionsOf('CodeSystem', u) as CodeSystem[]).filter((c) => c.content !== 'supplement');
+    return pickVersion(candidates, v);
+  }
+
+  findValueSet(url: string, version?: string): ValueSet | undefined {
+    const [u, v] = splitCanonical(url, version);
+    return pickVersion(this.versionsOf('ValueSet', u) as ValueSet[], v);
+  }
+
+  findConceptMap(url: string, version?: string): ConceptMap | undefined {
+    const [u, v] = splitCanonical(url, version);
+    return pickVersion(this.versionsOf('ConceptMap', u) as ConceptMap[], v);
+  }
+
+  supplementsFor(url: string, version?: string): CodeSystem[] {
+    return (this.all('CodeSystem') as CodeSystem[]).filter((cs) => {
+      if (cs.content !== 'supplement' || !cs.supplements) return false;
+      const [su, sv] = splitCanonical(cs.supplements);
+      return su === url && (sv === undefined || version === undefined || sv === version);
+    });
+  }
+}
+
+export class TerminologyRegistry extends BaseResolver {
+  private readonly indexes: Record<Kind, ResourceIndex> = { CodeSystem: new ResourceIndex(), ValueSet: new ResourceIndex(), ConceptMap: new ResourceIndex() };
+  private readonly providers = new WeakMap<CodeSystem, CodeSystemProvider>();
+  private readonly factories = new Map<string, ProviderFactory>();
+  private anonymous = 0;
+
+  /** (Re)indexes one resource version, by id and by url|version. */
+  add(resource: TerminologyResource): void {
+    const index = this.indexes[resource.resourceType];
+    if (!index) return;
+    const id = resource.id ?? `anon-${++this.anonymous}`;
+    index.add(resource, id);
+  }
+
+  remove(resourceType: string, id: string): void {
+    const index = this.indexes[resourceType as Kind];
+    index?.remove(id);
+  }
+
+  /** Registers a provider factory for a code system URL (see codesystems/provider.ts). */
+  registerProviderFactory(system: string, factory: ProviderFactory): void {
+    this.factories.set(system, factory);
+  }
+
+  versionsOf(kind: Kind, url: string): TerminologyResource[] {
+    return this.indexes[kind].byUrl.get(url) ?? [];
+  }
+
+  byId(kind: Kind, id: string): TerminologyResource | undefined {
+    return this.indexes[kind].byId.get(id);
+  }
+
+  all(kind: Kind): TerminologyResource[] {
+    return [...this.indexes[kind].byId.values()];
+  }
+
+  provider(resource: CodeSystem, supplements: CodeSystem[] = []): CodeSystemProvider {
+    if (supplements.length === 0) {
+      const cached = this.providers.get(resource);
+      if (cached) return cached;
+    }
+    const factory = this.factories.get(resource.url ?? '');
+    const provider = factory ? factory(resource, supplements) : new ResourceCodeSystemProvider(resource, supplements);
+    if (supplements.length === 0) this.providers.set(resource, provider);
+    return provider;
+  }
+
+  /** Code systems with their versions (for TerminologyCapabilities.codeSystem). */
+  codeSystemVersions(): Array<{ url: string; versions: string[] }> {
+    const out: Array<{ url: string; versions: string[] }> = [];
+    for (const [url, list] of this.indexes.CodeSystem.byUrl) {
+      const versions = list.filter((c) => (c as CodeSystem).content !== 'supplement').map((c) => c.version).filter((v): v is string => v !== undefined);
+      if (list.some((c) => (c as CodeSystem).content !== 'supplement')) out.push({ url, versions });
+    }
+    return out.sort((a, b) => (a.url < b.url ? -1 : a.url > b.url ? 1 : 0));
+  }
+
+  /** A per-request view in which `resources` shadow stored ones. */
+  overlay(resources: TerminologyResource[]): Resolver {
+    return resources.length === 0 ? this : new RequestResolver(this, resources);
+  }
+}
+
+/** The registry as seen by one request carrying `tx-resource` parameters. */
+export class RequestResolver extends BaseResolver {
+  private readonly local: Record<Kind, TerminologyResource[]> = { CodeSystem: [], ValueSet: [], ConceptMap: [] };
+  private readonly providers = new Map<string, CodeSystemProvider>();
+
+  constructor(
+    private readonly base: TerminologyRegistry,
+    resources: TerminologyResource[],
+  ) {
+    super();
+    for (const r of resources) this.local[r.resourceType]?.push(r);
+  }
+
+  versionsOf(kind: Kind, url: string): TerminologyResource[] {
+    const mine = this.local[kind].filter((r) => r.url === url);
+    const theirs = this.base.versionsOf(kind, url).filter((r) => !mine.some((m) => m.version === r.version));
+    return [...theirs, ...mine];
+  }
+
+  byId(kind: Kind, id: string): TerminologyResource | undefined {
+    return this.local[kind].find((r) => r.id === id) ?? this.base.byId(kind, id);
+  }
+
+  all(kind: Kind): TerminologyResource[] {
+    return [...this.base.all(kind), ...this.local[kind]];
+  }
+
+  provider(resource: CodeSystem, supplements: CodeSystem[] = []): CodeSystemProvider {
+    if (!this.local.CodeSystem.includes(resource) && !supplements.some((s) => this.local.CodeSystem.includes(s))) {
+      return this.base.provider(resource, supplements);
+    }
+    const key = `${resource.url}|${resource.version}|${supplements.map((s) => `${s.url}|${s.version}`).join(',')}`;
+    let p = this.providers.get(key);
+    if (!p) {
+      p = this.base.provider({ ...resource }, supplements);
+      this.providers.set(key, p);
+    }
+    return p;
+  }
+}

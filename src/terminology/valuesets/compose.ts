@@ -1,0 +1,266 @@
+/**
+ * ValueSet.compose evaluation: enumerate (for $expand) and test membership (for $validate-code)
+ * with the same include/exclude/filter semantics (FHIR R4 ValueSet, "Value Set Composition").
+ */
+import type { ValueSet, ValueSetComposeInclude } from 'fhir/r4';
+import { NotFoundError, TooCostlyError, TerminologyError } from '../../errors.js';
+import type { CodeSystemProvider, Concept, ConceptFilter, Designation } from '../codesystems/provider.js';
+import type { OperationContext } from '../context.js';
+import { buildFilter } from './filters.js';
+import { effectiveSystemVersion, resolveCodeSystem, resolveImportedValueSet } from './resolve.js';
+
+export interface ExpansionEntry {
+  system: string;
+  version?: string;
+  code: string;
+  display?: string;
+  /** The value set's own display for the code (include.concept.display), when it gave one. */
+  vsDisplay?: string;
+  concept?: Concept;
+  provider?: CodeSystemProvider;
+  abstract: boolean;
+  inactive: boolean;
+  designations: Designation[];
+  /** Designations stated in the value set (include.concept.designation). */
+  vsDesignations: Designation[];
+  children: ExpansionEntry[];
+  extensions?: Array<Record<string, unknown>>;
+}
+
+export interface ComposeOptions {
+  activeOnly?: boolean;
+  /** Keep the code system hierarchy (excludeNested=false) where the include allows it. */
+  hierarchical?: boolean;
+  /** Supplements requested (useSupplement / valueset-supplement extension). */
+  supplements?: string[];
+  /** Stop with too-costly beyond this many codes. */
+  limit?: number;
+}
+
+export interface ComposeResult {
+  entries: ExpansionEntry[];
+  total: number;
+  usedCodeSystems: Map<string, CodeSystemProvider>;
+  usedValueSets: string[];
+  /** Systems referenced that could not be resolved: `url|version` or `url`. */
+  missingSystems: string[];
+}
+
+export function canonicalOf(vs: { url?: string; version?: string }): string {
+  return vs.version ? `${vs.url}|${vs.version}` : (vs.url ?? '');
+}
+
+const key = (system: string, code: string): string => `${system}\u0000${code}`;
+
+/** Resolves the provider for one include, or throws 404 when the system is unknown. */
+export function includeProvider(ctx: OperationContext, include: ValueSetComposeInclude, supplements: string[]): CodeSystemProvider {
+  const system = include.system!;
+  const version = effectiveSystemVersion(ctx, system, include.version);
+  const resolved = resolveCodeSystem(ctx, system, version, supplements);
+  if (resolved.provider) return resolved.provider;
+  if (resolved.missingVersion !== undefined) {
+    throw new NotFoundError(`A definition for CodeSystem '${system}' version '${resolved.missingVersion}' could not be found, so the value set cannot be expanded. Valid versions: ${resolved.knownVersions.join(',')}`, {
+      messageId: undefined,
+    });
+  }
+  throw new NotFoundError(`A definition for CodeSystem '${system}' could not be found, so the value set cannot be expanded`);
+}
+
+function entryFor(provider: CodeSystemProvider, concept: Concept, stated?: { display?: string; designation?: Designation[] }): ExpansionEntry {
+  return {
+    system: provider.system,
+    version: provider.version,
+    code: concept.code,
+    display: concept.display,
+    vsDisplay: stated?.display,
+    concept,
+    provider,
+    abstract: provider.isAbstract(concept),
+    inactive: provider.isInactive(concept),
+    designations: concept.designations,
+    vsDesignations: stated?.designation ?? [],
+    children: [],
+    extensions: concept.extensions,
+  };
+}
+
+class Evaluator {
+  readonly used = new Map<string, CodeSystemProvider>();
+  readonly usedValueSets: string[] = [];
+  readonly missing: string[] = [];
+  count = 0;
+
+  constructor(
+    private readonly ctx: OperationContext,
+    private readonly options: ComposeOptions,
+    private readonly owner: string,
+  ) {}
+
+  private bump(n = 1): void {
+    this.count += n;
+    const limit = this.options.limit;
+    if (limit !== undefined && this.count > limit) {
+      throw new TooCostlyError(`The value set '${this.owner}' expansion has too many codes to produce (>${limit})`);
+    }
+  }
+
+  private importedSets(include: ValueSetComposeInclude): Array<Set<string>> {
+    return (include.valueSet ?? []).map((canonical) => {
+      const vs = resolveImportedValueSet(this.ctx, canonical);
+      if (!vs) throw new NotFoundError(`Unable to find included value set '${canonical.split('|')[0]}'${canonical.includes('|') ? ` version '${canonical.split('|')[1]}'` : ''}`);
+      this.usedValueSets.push(canonicalOf(vs));
+      const inner = this.expandValueSet(vs, false);
+      const set = new Set<string>();
+      const walk = (list: ExpansionEntry[]): void => {
+        for (const e of list) {
+          set.add(key(e.system, e.code));
+          walk(e.children);
+        }
+      };
+      walk(inner);
+      return set;
+    });
+  }
+
+  /** Entries of one include (not yet de-duplicated). */
+  private includeEntries(include: ValueSetComposeInclude, allowHierarchy: boolean): ExpansionEntry[] {
+    this.ctx.deadCheck('expand include');
+    const imports = this.importedSets(include);
+    const inImports = (system: string, code: string): boolean => imports.every((s) => s.has(key(system, code)));
+    if (!include.system) {
+      if (imports.length === 0) return [];
+      const first = resolveImportedValueSet(this.ctx, include.valueSet![0]!)!;
+      return flatten(this.expandValueSet(first, false)).filter((e) => inImports(e.system, e.code));
+    }
+    const provider = includeProvider(this.ctx, include, this.options.supplements ?? []);
+    this.used.set(canonicalOf({ url: provider.system, version: provider.version }), provider);
+    const out: ExpansionEntry[] = [];
+    if (include.concept && include.concept.length > 0) {
+      for (const ref of include.concept) {
+        const concept = provider.locate(ref.code).concept;
+        if (!concept || !inImports(provider.system, concept.code)) continue;
+        this.bump();
+        out.push(entryFor(provider, concept, { display: ref.display, designation: ref.designation?.map((d) => ({ language: d.language, use: d.use, value: d.value })) }));
+      }
+      return out;
+    }
+    const filters: ConceptFilter[] = (include.filter ?? []).map((f) => buildFilter(provider, f));
+    if (filters.length === 0 && imports.length === 0 && allowHierarchy && this.options.hierarchical) {
+      return this.hierarchy(provider, provider.roots(), new Set());
+    }
+    for (const concept of provider.concepts()) {
+      if (!filters.every((f) => f.matches(concept))) continue;
+      if (!inImports(provider.system, concept.code)) continue;
+      this.bump();
+      out.push(entryFor(provider, concept));
+    }
+    return out;
+  }
+
+  private hierarchy(provider: CodeSystemProvider, concepts: readonly Concept[], seen: Set<string>): ExpansionEntry[] {
+    const out: ExpansionEntry[] = [];
+    for (const concept of concepts) {
+      if (seen.has(concept.code)) continue;
+      seen.add(concept.code);
+      this.bump();
+      const entry = entryFor(provider, concept);
+      entry.children = this.hierarchy(provider, provider.childrenOf(concept), seen);
+      out.push(entry);
+    }
+    return out;
+  }
+
+  /** Expands a value set's compose (loop-guarded). */
+  expandValueSet(vs: ValueSet, topLevel: boolean): ExpansionEntry[] {
+    const canonical = canonicalOf(vs);
+    this.ctx.enterValueSet(canonical);
+    try {
+      if (!vs.compose) {
+        if (vs.expansion?.contains) return flatten(vs.expansion.contains.map((c) => fromContains(c)));
+        return [];
+      }
+      const includes = vs.compose.include ?? [];
+      const excludes = vs.compose.exclude ?? [];
+      const allowHierarchy = topLevel && includes.length === 1 && excludes.length === 0;
+      const seen = new Set<string>();
+      const result: ExpansionEntry[] = [];
+      for (const include of includes) {
+        for (const entry of this.includeEntries(include, allowHierarchy)) {
+          const k = key(entry.system, entry.code);
+          if (seen.has(k)) continue;
+          seen.add(k);
+          result.push(entry);
+        }
+      }
+      if (excludes.length === 0) return result;
+      const excluded = new Set<string>();
+      for (const exclude of excludes) {
+        for (const e of flatten(this.includeEntries(exclude, false))) excluded.add(key(e.system, e.code));
+      }
+      return result.filter((e) => !excluded.has(key(e.system, e.code)));
+    } finally {
+      this.ctx.leaveValueSet();
+    }
+  }
+}
+
+function fromContains(c: { system?: string; version?: string; code?: string; display?: string; abstract?: boolean; inactive?: boolean; contains?: unknown[] }): ExpansionEntry {
+  return {
+    system: c.system ?? '',
+    version: c.version,
+    code: c.code ?? '',
+    display: c.display,
+    abstract: c.abstract === true,
+    inactive: c.inactive === true,
+    designations: [],
+    vsDesignations: [],
+    children: ((c.contains ?? []) as Array<typeof c>).map(fromContains),
+  };
+}
+
+/** Depth-first flattening of a (possibly nested) entry list. */
+export function flatten(entries: ExpansionEntry[]): ExpansionEntry[] {
+  const out: ExpansionEntry[] = [];
+  const walk = (list: ExpansionEntry[]): void => {
+    for (const e of list) {
+      out.push(e);
+      walk(e.children);
+    }
+  };
+  walk(entries);
+  return out;
+}
+
+/** Evaluates a value set's compose into expansion entries. */
+export function evaluateCompose(ctx: OperationContext, vs: ValueSet, options: ComposeOptions): ComposeResult {
+  const evaluator = new Evaluator(ctx, options, canonicalOf(vs));
+  let entries = evaluator.expandValueSet(vs, true);
+  if (options.activeOnly) entries = pruneInactive(entries);
+  return { entries, total: flatten(entries).length, usedCodeSystems: evaluator.used, usedValueSets: evaluator.usedValueSets, missingSystems: evaluator.missing };
+}
+
+function pruneInactive(entries: ExpansionEntry[]): ExpansionEntry[] {
+  const out: ExpansionEntry[] = [];
+  for (const e of entries) {
+    const children = pruneInactive(e.children);
+    if (e.inactive) out.push(...children);
+    else out.push({ ...e, children });
+  }
+  return out;
+}
+
+export interface MembershipResult {
+  found: boolean;
+  entry?: ExpansionEntry;
+}
+
+/** Whether (system, code) is in the value set, by expanding without limits (engine-internal). */
+export function findInValueSet(ctx: OperationContext, vs: ValueSet, system: string | undefined, code: string, options: ComposeOptions): MembershipResult {
+  const { entries } = evaluateCompose(ctx, vs, { ...options, hierarchical: false, limit: undefined });
+  for (const e of entries) {
+    if (e.code === code && (system === undefined || e.system === system)) return { found: true, entry: e };
+  }
+  return { found: false };
+}
+
+export { TerminologyError };

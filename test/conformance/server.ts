@@ -1,0 +1,45 @@
+/**
+ * Starts the server in-process on an ephemeral loopback port for the conformance run:
+ * the HTTP app (src/fhir/app.ts) with the operation table over a registry holding the repo's
+ * content and the FHIR R4 core terminology.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Server } from 'node:http';
+import { defaultConfig } from '../../src/config.js';
+import { createApp } from '../../src/fhir/app.js';
+import { createOperationTable } from '../../src/fhir/operations/table.js';
+import { silentLogger } from '../../src/logger.js';
+import { createStore } from '../../src/store/index.js';
+import { loadFhirCore } from '../../src/terminology/fhir-core.js';
+import { TerminologyRegistry } from '../../src/terminology/registry.js';
+
+export interface RunningServer {
+  baseUrl: string;
+  close(): Promise<void>;
+}
+
+export async function startServer(): Promise<RunningServer> {
+  const registry = new TerminologyRegistry();
+  loadFhirCore(registry);
+  const dataDir = mkdtempSync(join(tmpdir(), 'tx-conformance-'));
+  const store = await createStore({ dataDir });
+  const config = defaultConfig();
+  config.store.dataDir = dataDir;
+  const operations = createOperationTable({ registry, maxExpansionSize: config.terminology.maxExpansionSize });
+  const app = createApp({ operations, registry, store, config, logger: silentLogger });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    baseUrl: `http://127.0.0.1:${port}/fhir`,
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await (store as { close?: () => Promise<void> | void }).close?.();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
