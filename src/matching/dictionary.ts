@@ -10,7 +10,7 @@ export interface TermHit<T> {
 }
 
 export class TermDictionary<T> {
-  private readonly byFirst = new Map<string, Array<{ term: string; value: T }>>();
+  private readonly byFirst = new Map<number, Array<{ term: string; value: T }>>();
   private readonly values = new Map<string, T>();
 
   add(term: string, value: T): void {
@@ -22,7 +22,7 @@ export class TermDictionary<T> {
   build(): this {
     this.byFirst.clear();
     for (const [term, value] of this.values) {
-      const k = term[0] as string;
+      const k = term.charCodeAt(0);
       let list = this.byFirst.get(k);
       if (!list) this.byFirst.set(k, (list = []));
       list.push({ term, value });
@@ -48,7 +48,7 @@ export class TermDictionary<T> {
     const hits: Array<TermHit<T>> = [];
     let i = from;
     while (i < to) {
-      const list = this.byFirst.get(text[i] as string);
+      const list = this.byFirst.get(text.charCodeAt(i));
       let hit: { term: string; value: T } | undefined;
       if (list) {
         for (const e of list) {

@@ -218,7 +218,7 @@ export class StandardisationEngine implements ExamNameMatcher {
     const explicit = f.modalitySource === 'explicit' || f.modalitySource === 'option' || f.modalitySource === 'line' || f.modalitySource === 'view';
     const part = (f.body && !f.body.unspecified) || (isVascular(r.modality, r.scan) && f.vessel);
     const xray = r.modality === 'DR' || r.modality === 'MG';
-    if (top && top.score >= t.auto && (!second || top.score - second.score >= t.margin) && explicit && part && !f.conflict && !(xray && f.views.length === 0 && r.modality === 'DR') && (!r.scanDefaulted || xray || f.posts.length === 0)) decision = 'auto';
+    if (top && top.score >= t.auto && (!second || top.score - second.score >= t.margin) && explicit && part && !f.conflict && !(xray && f.views.length === 0 && r.modality === 'DR') && (!r.scanDefaulted || xray || (f.posts.length === 0 && !/成像|造影|增强|灌注/.test(f.text)))) decision = 'auto';
     const facets: Record<string, unknown> = {
       modality: r.modality,
       modalitySource: f.modalitySource,

@@ -112,6 +112,8 @@ describe('width, brackets, typos, noise', () => {
     for (const n of ['胸部CT平扫(医保)', '胸部CT(不出片)', '胸部CT平扫(团单)', '胸部CT平扫(加急)', '胸部CT平扫川渝HR', '胸部CT平扫陕HR']) {
       assert.equal(run(n).codes, CT_CHEST, n);
     }
+    for (const n of ['胸部CT平扫(含胶片)', '胸部CT平扫(不含胶片)', '手术后复查胸部CT平扫']) assert.equal(run(n).codes, CT_CHEST, n);
+    assert.equal(run('胸部CT增强(含对比剂)').codes, '20040100210000', 'an exam that includes contrast is still an exam');
     const r = run('胸部CT平扫(医保)').result;
     assert.deepEqual(r.exams[0]?.facets['noise'], ['医保']);
   });
@@ -167,6 +169,10 @@ describe('device hints are facets; device-neutral items are preferred', () => {
 });
 
 describe('explanations and decisions', () => {
+  test('a method word the item cannot express keeps the guess in review', () => {
+    assert.equal(run('CT小肠造影').decision, 'review');
+    assert.equal(run('胸部CT').decision, 'auto', 'a bare CT name is a plain scan by convention');
+  });
   test('a clear name is auto with facets and a score', () => {
     const r = run('胸部CT平扫').result;
     assert.equal(r.decision, 'auto');
