@@ -134,6 +134,7 @@ export function createDispatcher(deps: AppDeps): FhirServerParts {
     if (type === 'AuditEvent') throw new NotFoundError(`No FHIR interaction at /${s.join('/')}`, { txIssueType: undefined });
     if (s.length === 3 && third === '_history') {
       if (!isRead(req)) return methodNotAllowed(req, 'GET');
+      if (!(await rest.store.read(type, second!))) throw new NotFoundError(`${type}/${second!} is not known`, { txIssueType: undefined });
       return { status: 200, resource: await readHistory(rest.store, { resourceType: type, id: second! }, req) };
     }
     if (s.length === 4 && third === '_history') {

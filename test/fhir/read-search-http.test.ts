@@ -165,3 +165,15 @@ test('database unavailable: read and search keep serving from memory, writes ans
   assert.deepEqual(write.body.issue[0], { severity: 'error', code: 'transient', details: { text: 'embedded database is closed' } });
   assert.equal((await request(app).get('/fhir/CodeSystem/unknown')).status, 503);
 });
+
+test('conditional read with If-None-Match → 304; instance history of an unknown resource → 404', async () => {
+  const { app } = await seeded();
+  const first = await request(app).get('/fhir/CodeSystem/cs-1');
+  const again = await request(app).get('/fhir/CodeSystem/cs-1').set('If-None-Match', first.headers.etag as string);
+  assert.equal(again.status, 304);
+  assert.equal(again.text, '');
+  assert.equal((await request(app).get('/fhir/CodeSystem/cs-1').set('If-None-Match', 'W/"7"')).status, 200);
+  const hist = await request(app).get('/fhir/CodeSystem/nope/_history');
+  assert.equal(hist.status, 404);
+  assert.equal(hist.body.resourceType, 'OperationOutcome');
+});

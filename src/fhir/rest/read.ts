@@ -33,6 +33,9 @@ export async function readResource(ctx: RestContext, type: string, id: string, r
   const v = await readCurrent(ctx, type, id);
   if (!v) throw new NotFoundError(`${type}/${id} is not known`, { txIssueType: undefined });
   if (v.deleted) throw new GoneError(`${type}/${id} was deleted (version ${v.versionId}, ${v.lastUpdated})`);
+  // Conditional read (FHIR R4 §3.1.0.8): the client's copy is current.
+  const ifNoneMatch = req.headers['if-none-match'];
+  if (ifNoneMatch !== undefined && ifNoneMatch.split(',').map((t) => t.trim()).includes(etag(v))) return { status: 304, headers: versionHeaders(v) };
   return render(v, req);
 }
 
