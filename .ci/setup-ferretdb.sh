@@ -76,6 +76,8 @@ reuse_running() {
 start_server() {
   mkdir -p "$FERRETDB_STATE"
   local port data
+  # No live server owns older data folders (reuse_running failed): drop them.
+  rm -rf "$FERRETDB_STATE"/data-*
   port="$(free_port)"
   data="$FERRETDB_STATE/data-$port"
   mkdir -p "$data"
