@@ -76,7 +76,8 @@ reuse_running() {
 start_server() {
   mkdir -p "$FERRETDB_STATE"
   local port data
-  # No live server owns older data folders (reuse_running failed): drop them.
+  # reuse_running failed: stop a half-alive server from an earlier call, then drop old data folders.
+  stop_server
   rm -rf "$FERRETDB_STATE"/data-*
   port="$(free_port)"
   data="$FERRETDB_STATE/data-$port"
