@@ -74,6 +74,8 @@ export class MllpDecoder {
           if (chunk[i] === CR) {
             i += 1;
             this.emitFrame(events);
+          } else if (chunk[i] === VT) {
+            this.emitFrame(events); // FS without CR, next frame follows (see scanFrame)
           } else {
             // A lone FS inside the payload: keep it as data and continue.
             this.state = 'frame';
@@ -127,6 +129,11 @@ export class MllpDecoder {
         if (chunk[i + 1] === CR) {
           this.emitFrame(events);
           return i + 2;
+        }
+        if (chunk[i + 1] === VT) {
+          // Lenient: a sender that omits the CR after FS; the next frame's VT ends this one.
+          this.emitFrame(events);
+          return i + 1;
         }
         // Lone FS: part of the payload.
         this.append(Buffer.from([FS]), events);

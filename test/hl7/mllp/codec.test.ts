@@ -60,3 +60,11 @@ test('a GB18030 payload is framed on bytes (trail byte 0x7C is not special to fr
   const events = d.push(encodeFrame(bytes));
   assert.ok((events[0] as { payload: Buffer }).payload.equals(bytes));
 });
+
+test('lenient: FS without CR directly followed by the next frame still ends the frame', () => {
+  const wire = Buffer.from('\x0bMSH|a\x1c\x0bMSH|b\x1c\r');
+  for (let cut = 0; cut <= wire.length; cut++) {
+    const d = new MllpDecoder({ maxFrameBytes: 100 });
+    assert.deepEqual([...frames(d.push(wire.subarray(0, cut))), ...frames(d.push(wire.subarray(cut)))], ['MSH|a', 'MSH|b'], `cut at ${cut}`);
+  }
+});
