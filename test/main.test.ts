@@ -46,3 +46,38 @@ test('start() serves the shipped content and FHIR core, restarts idempotently, s
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+test('two server processes on one store: a write through one is searchable and usable in the other', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'main-two-'));
+  const config = defaultConfig();
+  config.http.host = '127.0.0.1';
+  config.http.port = 0;
+  config.store.dataDir = dataDir;
+  config.store.pollIntervalMs = 100;
+  config.adminToken = 'two-token';
+  config.terminology.loadFhirCore = false;
+  const a = await start(config, silentLogger);
+  const b = await start(config, silentLogger);
+  try {
+    const baseOf = (s: typeof a) => `http://127.0.0.1:${(s.server.address() as { port: number }).port}/fhir`;
+    const cs = { resourceType: 'CodeSystem', id: 'shared-cs', url: 'http://example.org/cs/shared', status: 'active', content: 'complete', concept: [{ code: 'x', display: 'X' }] };
+    const put = await fetch(`${baseOf(a)}/CodeSystem/shared-cs`, {
+      method: 'PUT', body: JSON.stringify(cs), headers: { 'Content-Type': 'application/fhir+json', Authorization: 'Bearer two-token' },
+    });
+    assert.equal(put.status, 201);
+    // B learns about it through store.watch (polling here); wait for the condition, not for a time.
+    let found = 0;
+    for (let i = 0; i < 200 && found === 0; i++) {
+      found = (await getJson(baseOf(b), '/CodeSystem?url=http://example.org/cs/shared&_summary=count')).body.total as number;
+      if (found === 0) await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(found, 1);
+    const lookup = await getJson(baseOf(b), '/CodeSystem/$lookup?system=http://example.org/cs/shared&code=x');
+    assert.equal(lookup.status, 200);
+    assert.deepEqual((lookup.body.parameter as Array<{ name: string; valueString?: string }>).find((p) => p.name === 'display'), { name: 'display', valueString: 'X' });
+  } finally {
+    await a.stop();
+    await b.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
