@@ -85,7 +85,7 @@ export class MongoAuditStore implements AuditStore {
     if (query.action !== undefined) filter.action = query.action;
     return guard('audit.list', async () => {
       let cursor = this.records.find(filter).sort({ _id: query.order === 'asc' ? 1 : -1 });
-      if (query.limit !== undefined) {
+      if (query.limit !== undefined && Number.isFinite(query.limit)) {
         if (query.limit <= 0) return [];
         cursor = cursor.limit(Math.floor(query.limit));
       }

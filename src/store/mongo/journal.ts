@@ -143,7 +143,7 @@ export class MongoJournal implements Hl7Journal {
     if (query.afterId !== undefined) filter._id = { $gt: query.afterId };
     return guard('journal.list', async () => {
       let cursor = this.journal.find(filter).sort({ _id: 1 });
-      if (query.limit !== undefined) {
+      if (query.limit !== undefined && Number.isFinite(query.limit)) {
         if (query.limit <= 0) return [];
         cursor = cursor.limit(Math.floor(query.limit));
       }

@@ -105,7 +105,7 @@ export class MongoResourceStore implements ResourceStore {
     this.assertOpen();
     return guard('history', async () => {
       let cursor = this.versions.find(historyFilter(query)).sort({ seq: query.order === 'asc' ? 1 : -1 });
-      if (query.limit !== undefined) {
+      if (query.limit !== undefined && Number.isFinite(query.limit)) {
         if (query.limit <= 0) return [];
         cursor = cursor.limit(Math.floor(query.limit));
       }

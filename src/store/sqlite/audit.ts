@@ -7,7 +7,7 @@
 import { auditRecordHash, ChainVerifier, preferredAuditAlgorithm } from '../audit-chain.js';
 import { toInstant } from '../canonical.js';
 import type { AuditInput, AuditQuery, AuditRecord, AuditStore, AuditVerifyResult } from '../store.js';
-import { type Db, readMeta, writeMeta, writeTransaction } from './db.js';
+import { type Db, limitClause, readMeta, writeMeta, writeTransaction } from './db.js';
 import { mapSqliteError } from './errors.js';
 
 interface AuditRow {
@@ -76,7 +76,7 @@ export class SqliteAuditStore implements AuditStore {
     if (query.action !== undefined) (parts.push('action = ?'), args.push(query.action));
     const where = parts.length ? `WHERE ${parts.join(' AND ')}` : '';
     const order = query.order === 'asc' ? 'ASC' : 'DESC';
-    const limit = query.limit !== undefined ? `LIMIT ${Math.max(0, Math.floor(query.limit))}` : '';
+    const limit = limitClause(query.limit);
     return mapSqliteError(() => (this.db.prepare(`SELECT * FROM audit_record ${where} ORDER BY seq ${order} ${limit}`).all(...args) as AuditRow[]).map(toRecord));
   }
 

@@ -98,3 +98,8 @@ export function readMeta<T>(db: Db, key: string): T | undefined {
 export function writeMeta(db: Db, key: string, value: unknown): void {
   db.prepare('INSERT INTO store_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, JSON.stringify(value));
 }
+
+/** `LIMIT n` for a caller's limit (negative → 0; absent or not a number → no limit). */
+export function limitClause(limit: number | undefined): string {
+  return limit !== undefined && Number.isFinite(limit) ? `LIMIT ${Math.max(0, Math.floor(limit))}` : '';
+}

@@ -8,7 +8,7 @@ import { NotFoundError } from '../../errors.js';
 import type { Hl7Journal, JournalAppend, JournalEntry, JournalQuery, JournalState } from '../store.js';
 import { JOURNAL_STATES, validateJournalAppend } from '../journal-rules.js';
 import { toInstant } from '../canonical.js';
-import { type Db, writeTransaction } from './db.js';
+import { type Db, limitClause, writeTransaction } from './db.js';
 import { mapSqliteError } from './errors.js';
 
 interface JournalRow {
@@ -153,7 +153,7 @@ export class SqliteJournal implements Hl7Journal {
     if (query.to !== undefined) (parts.push('received_at <= ?'), args.push(toInstant(query.to)));
     if (query.afterId !== undefined) (parts.push('id > ?'), args.push(query.afterId));
     const where = parts.length ? `WHERE ${parts.join(' AND ')}` : '';
-    const limit = query.limit !== undefined ? `LIMIT ${Math.max(0, Math.floor(query.limit))}` : '';
+    const limit = limitClause(query.limit);
     return mapSqliteError(() => (this.db.prepare(`SELECT * FROM hl7_journal ${where} ORDER BY id ${limit}`).all(...args) as JournalRow[]).map(toEntry));
   }
 

@@ -10,7 +10,7 @@ import { ConflictError } from '../../errors.js';
 import { contentHash, toInstant } from '../canonical.js';
 import type { HistoryQuery, PutResult, ResourceStore, ResourceVersion, WriteOptions } from '../store.js';
 import { newVersionBody, requireIdentity } from '../versioning.js';
-import { type Db, writeTransaction } from './db.js';
+import { type Db, limitClause, writeTransaction } from './db.js';
 import { mapSqliteError } from './errors.js';
 
 interface VersionRow {
@@ -113,7 +113,7 @@ export class SqliteResourceStore implements ResourceStore {
     return mapSqliteError(() => {
       const { sql, args } = whereClause(query);
       const order = query.order === 'asc' ? 'ASC' : 'DESC';
-      const limit = query.limit !== undefined ? `LIMIT ${Math.max(0, Math.floor(query.limit))}` : '';
+      const limit = limitClause(query.limit);
       const rows = this.db.prepare(`SELECT * FROM resource_version ${sql} ORDER BY seq ${order} ${limit}`).all(...args) as VersionRow[];
       return rows.map(toVersion);
     });
