@@ -100,13 +100,12 @@ function compareParameters(a: Obj, b: Obj): number {
   return 0;
 }
 
-const SEVERITY_ORDER = ['fatal', 'error', 'warning', 'information'];
-const ISSUE_TYPE_ORDER = ['invalid', 'structure', 'required', 'value', 'invariant', 'security', 'login', 'unknown', 'expired', 'forbidden', 'suppressed', 'processing', 'not-supported', 'duplicate', 'multiple-matches', 'not-found', 'deleted', 'too-long', 'code-invalid', 'extension', 'too-costly', 'business-rule', 'conflict', 'transient', 'lock-error', 'no-store', 'exception', 'timeout', 'incomplete', 'throttled', 'informational', 'success'];
 
 function compareIssues(a: Obj, b: Obj): number {
-  const sev = SEVERITY_ORDER.indexOf(String(a.severity)) - SEVERITY_ORDER.indexOf(String(b.severity));
+  // Severity and code compare as text: the expected files put information before warning.
+  const sev = cmp(String(a.severity), String(b.severity));
   if (sev !== 0) return sev;
-  const code = ISSUE_TYPE_ORDER.indexOf(String(a.code)) - ISSUE_TYPE_ORDER.indexOf(String(b.code));
+  const code = cmp(String(a.code), String(b.code));
   if (code !== 0) return code;
   const ea = Array.isArray(a.expression) ? String(a.expression[0] ?? '') : '';
   const eb = Array.isArray(b.expression) ? String(b.expression[0] ?? '') : '';

@@ -27,7 +27,7 @@ export function targetValueSet(rc: RequestContext, req: OperationRequest, urlPar
   }
   const vs = ctx.resolver.findValueSet(url, version);
   if (!vs) {
-    const label = version !== undefined ? `${url.split('|')[0]}' version '${version}` : url;
+    const label = version !== undefined ? `${url.split('|')[0]}|${version}` : url;
     throw new NotFoundError(`A definition for the value Set '${label}' could not be found`, { code: 'not-found', txIssueType: 'not-found' });
   }
   return vs;

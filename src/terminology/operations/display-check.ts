@@ -1,15 +1,15 @@
 /**
- * Display validation for $validate-code: the given display must equal the concept's display or
- * one of its designations (in the requested languages when any). A wrong display is an error
+ * Display validation for $validate-code. The given display must equal the concept's display or a
+ * designation; when languages are requested (displayLanguage, Accept-Language, or the value set's
+ * language) it must be one in those languages if the concept has any. A wrong display is an error
  * (a warning with lenient-display-validation); whitespace-only differences are named as such.
+ * Message wording follows tx.fhir.org (the tx-ecosystem tests compare it).
  */
 import type { CodeSystemProvider, Concept } from '../codesystems/provider.js';
-import type { OperationContext } from '../context.js';
 import type { IssueList } from '../issues.js';
-import { languageMatches } from '../languages.js';
+import { languageMatches, type LanguagePreference } from '../languages.js';
 
 export interface DisplayCheck {
-  ctx: OperationContext;
   provider: CodeSystemProvider;
   concept: Concept;
   display: string;
@@ -17,36 +17,55 @@ export interface DisplayCheck {
   issues: IssueList;
   path: string;
   system: string;
+  languages: LanguagePreference[];
+  /** The language request as written, for messages ('--' when none). */
+  languageText?: string;
+}
+
+interface Candidate {
+  value: string;
+  language?: string;
 }
 
 const squash = (s: string): string => s.replace(/\s+/g, ' ').trim();
 
-/** Returns false when the display is wrong (and records the issue). */
+function candidatesOf(provider: CodeSystemProvider, concept: Concept): Candidate[] {
+  const out: Candidate[] = [];
+  if (concept.display !== undefined) out.push({ value: concept.display, language: provider.language });
+  for (const d of concept.designations) out.push({ value: d.value, language: d.language });
+  return out;
+}
+
+function describe(list: Candidate[], fallbackLanguage: string): string {
+  if (list.length === 1) return `'${list[0]!.value}' (${list[0]!.language ?? fallbackLanguage})`;
+  return `one of ${list.length} choices: ${list.map((c) => `'${c.value}' (${c.language ?? fallbackLanguage})`).join(', ')}`;
+}
+
+/** Returns false when the display makes the answer invalid (and records the issue). */
 export function checkDisplay(check: DisplayCheck): boolean {
-  const { ctx, provider, concept, display, issues, path, system } = check;
-  const candidates: Array<{ value: string; language?: string }> = [];
-  if (concept.display !== undefined) candidates.push({ value: concept.display, language: provider.language });
-  for (const d of concept.designations) candidates.push({ value: d.value, language: d.language });
-  const inLanguage = ctx.languages.length === 0 ? candidates : candidates.filter((c) => ctx.languages.some((l) => l.tag === '*' || languageMatches(l.tag, c.language ?? provider.language ?? 'en')));
-  const exact = (list: typeof candidates): boolean => list.some((c) => (provider.caseSensitive ? c.value === display : c.value.toLowerCase() === display.toLowerCase() || c.value === display));
-  if (exact(inLanguage) || exact(candidates.filter((c) => c.value === display))) {
-    if (exact(inLanguage)) return true;
-  }
-  const valid = (inLanguage.length > 0 ? inLanguage : candidates).map((c) => c.value);
-  const first = inLanguage[0] ?? candidates[0];
-  const langs = ctx.languageText ?? '--';
-  const validText = first ? `'${first.value}' (${first.language ?? provider.language ?? 'en'})` : "''";
+  const { provider, concept, display, issues, path, system } = check;
+  const all = candidatesOf(provider, concept);
+  const equals = (c: Candidate): boolean => c.value === display || (!provider.caseSensitive && c.value.toLowerCase() === display.toLowerCase());
+  const langs = check.languageText ?? '--';
+  const id = `${system}#${concept.code}`;
   const severity = check.lenient ? 'warning' : 'error';
-  if (exact(candidates)) {
-    // Right display, wrong language: it exists only in another language.
-    issues.add({ severity: check.lenient ? 'warning' : 'error', code: 'invalid', txIssueType: 'invalid-display', message: `Wrong Display Name '${display}' for ${system}#${concept.code}. Valid display is ${validText} (for the language(s) '${langs}')`, expression: [path] });
+  const fallback = provider.language ?? 'en';
+  const wanted = check.languages.filter((l) => l.tag !== '*');
+  const inLanguage = wanted.length === 0 ? all : all.filter((c) => wanted.some((l) => languageMatches(l.tag, c.language ?? fallback)));
+  if (inLanguage.some(equals)) return true;
+  if (wanted.length > 0 && inLanguage.length === 0) {
+    if (all.some(equals)) {
+      issues.information('invalid', 'invalid-display', `There are no valid display names found for the code ${id} for language(s) '${langs}'. The display is '${display}' which is a valid display for the default language`, path);
+      return true;
+    }
+    issues.add({ severity, code: 'invalid', txIssueType: 'invalid-display', message: `Wrong Display Name '${display}' for ${id}. There are no valid display names found for language(s) '${langs}'. Default display is '${concept.display ?? ''}'`, expression: [path] });
     return check.lenient;
   }
-  if (valid.some((v) => squash(v) === squash(display))) {
-    issues.add({ severity, code: 'invalid', txIssueType: 'invalid-display', message: `Wrong whitespace in Display Name '${display}' for ${system}#${concept.code}. Valid display is ${validText} (for the language(s) '${langs}')`, expression: [path] });
+  const shown = wanted.length === 0 && concept.display !== undefined ? [{ value: concept.display, language: provider.language }] : inLanguage;
+  if (inLanguage.some((c) => squash(c.value) === squash(display))) {
+    issues.add({ severity, code: 'invalid', txIssueType: 'invalid-display', message: `Wrong whitespace in Display Name '${display}' for ${id}. Valid display is ${describe(shown, fallback)} (for the language(s) '${langs}')`, expression: [path] });
     return check.lenient;
   }
-  const more = valid.length > 1 ? `one of ${valid.length} choices: ${valid.map((v) => `'${v}'`).join(', ')}` : validText;
-  issues.add({ severity, code: 'invalid', txIssueType: 'invalid-display', message: `Wrong Display Name '${display}' for ${system}#${concept.code}. Valid display is ${more} (for the language(s) '${langs}')`, expression: [path] });
+  issues.add({ severity, code: 'invalid', txIssueType: 'invalid-display', message: `Wrong Display Name '${display}' for ${id}. Valid display is ${describe(shown, fallback)} (for the language(s) '${langs}')`, expression: [path] });
   return check.lenient;
 }

@@ -137,7 +137,8 @@ export function expandValueSet(ctx: OperationContext, input: ExpandInput): Value
     for (const s of provider.supplements) parameter.push({ name: 'used-supplement', valueUri: s });
   }
   for (const v of composed.usedValueSets) parameter.push({ name: 'used-valueset', valueUri: v });
-  const { text: _text, meta: _meta, expansion: _old, ...rest } = vs as ValueSet & { text?: unknown; meta?: unknown };
+  // compose is left out: the expansion states the content, and tx.fhir.org-style answers omit it.
+  const { text: _text, meta: _meta, expansion: _old, compose: _compose, ...rest } = vs as ValueSet & { text?: unknown; meta?: unknown };
   const expansion: NonNullable<ValueSet['expansion']> = {
     identifier: `urn:uuid:${randomUUID()}`,
     timestamp: new Date().toISOString(),

@@ -9,7 +9,7 @@ import { NotFoundError, TerminologyError } from '../../errors.js';
 import type { CodeSystemProvider, Concept } from '../codesystems/provider.js';
 import type { OperationContext } from '../context.js';
 import { IssueList } from '../issues.js';
-import { displayForLanguages } from '../languages.js';
+import { displayForLanguages, parseLanguagePreferences } from '../languages.js';
 import { canonicalOf, evaluateCompose, flatten, type ExpansionEntry } from '../valuesets/compose.js';
 import { effectiveSystemVersion, resolveCodeSystem } from '../valuesets/resolve.js';
 import { checkDisplay } from './display-check.js';
@@ -47,7 +47,14 @@ interface CodingOutcome {
   display?: string;
   inactive?: boolean;
   status?: string;
+  /** `url|version` of a code system version that could not be found (x-caused-by-unknown-system). */
   unknownSystem?: string;
+  /** A code system not known at all (x-unknown-system). */
+  unknownSystemPlain?: string;
+  /** The code was found in the code system (its details are reported even when invalid). */
+  found?: boolean;
+  /** The code is a member of the value set (whatever else is wrong with it). */
+  inVs?: boolean;
 }
 
 function paths(kind: ValidateCodeInput['kind'], index: number): { base: string; code: string; system: string; display: string; version: string } {
@@ -85,6 +92,11 @@ class Validator {
     return this.expansion;
   }
 
+  /** Evaluates the value set up front so that broken value sets become a result=false answer. */
+  prepare(): void {
+    if (this.input.target === 'valueset') this.members();
+  }
+
   /** Version the value set pins for `system` (include.version under the version rules). */
   private valueSetSystemVersion(system: string): string | undefined {
     const includes = this.input.valueSet?.compose?.include?.filter((i) => i.system === system) ?? [];
@@ -102,6 +114,12 @@ class Validator {
     const code = coding.code ?? '';
     let system = coding.system;
     const vsMode = this.input.target === 'valueset';
+    if (!system && vsMode && this.input.kind !== 'code') {
+      this.issues.warning('invalid', 'invalid-data', 'Coding has no system. A code with no system has no defined meaning, and it cannot be validated. A system should be provided', p.base);
+      if (reportNotInVs === 'error') this.issues.error('code-invalid', 'not-in-vs', `The provided code '#${code}' was not found in the value set '${this.vsCanonical()}'`, p.code);
+      else this.issues.information('code-invalid', 'this-code-not-in-vs', `The provided code '#${code}' was not found in the value set '${this.vsCanonical()}'`, p.code);
+      return { valid: false, code };
+    }
     if (!system && vsMode) {
       system = this.inferSystem(code);
       if (!system) {
@@ -130,6 +148,11 @@ class Validator {
     version = effectiveSystemVersion(this.ctx, system, version);
     const resolved = this.input.codeSystem && !vsMode ? { provider: this.ctx.resolver.provider(this.input.codeSystem), knownVersions: [] as string[] } : resolveCodeSystem(this.ctx, system, version, this.input.supplements);
     const provider = resolved.provider;
+    if (!provider && this.ctx.resolver.findValueSet(system)) {
+      this.issues.error('invalid', 'invalid-data', `The Coding references a value set, not a code system ('${system}')`, p.system);
+      if (vsMode) this.reportNotInVs(`The provided code '${system}#${code}' was not found in the value set '${this.vsCanonical()}'`, p.code, reportNotInVs);
+      return { valid: false, system, code };
+    }
     if (!provider) return this.unknownSystem({ system, version, code, p, known: resolved.knownVersions, reportNotInVs, missingVersion: resolved.missingVersion });
     if (provider.content === 'supplement') {
       this.issues.error('invalid', 'invalid-data', `CodeSystem ${system} is a supplement, so can't be used as a value in Coding.system`, p.system);
@@ -137,7 +160,7 @@ class Validator {
     }
     const located = provider.locate(code);
     const concept = located.concept;
-    const out: CodingOutcome = { valid: true, system, version: provider.version, code };
+    const out: CodingOutcome = { valid: true, system, version: provider.version, code, found: concept !== undefined };
     if (!concept) {
       const where = provider.version ? `in the CodeSystem '${system}' version '${provider.version}'` : `in the CodeSystem '${system}'`;
       const text = located.message ?? `Unknown code '${code}' ${where}`;
@@ -169,15 +192,33 @@ class Validator {
       out.valid = false;
     }
     if (coding.display !== undefined && !this.input.membershipOnly) {
-      const ok = checkDisplay({ ctx: this.ctx, provider, concept, display: coding.display, lenient: this.input.lenientDisplay === true, issues: this.issues, path: p.display, system });
+      const vsLanguage = this.input.valueSet?.language;
+      const useVsLanguage = this.ctx.languages.length === 0 && vsLanguage !== undefined;
+      const ok = checkDisplay({
+        provider,
+        concept,
+        display: coding.display,
+        lenient: this.input.lenientDisplay === true,
+        issues: this.issues,
+        path: p.display,
+        system,
+        languages: useVsLanguage ? parseLanguagePreferences(vsLanguage) : this.ctx.languages,
+        languageText: useVsLanguage ? vsLanguage : this.ctx.languageText,
+      });
       if (!ok) out.valid = false;
     }
     if (vsMode) {
       const inVs = this.notInValueSet(system, concept.code, coding, p.code, reportNotInVs);
+      out.inVs = inVs;
       if (!inVs) out.valid = false;
     }
     if (this.issues.items.some((i) => i.severity === 'error' && i.txIssueType === 'vs-invalid')) out.valid = false;
     return out;
+  }
+
+  private reportNotInVs(text: string, path: string, level: 'error' | 'information'): void {
+    if (level === 'error') this.issues.error('code-invalid', 'not-in-vs', text, path);
+    else this.issues.information('code-invalid', 'this-code-not-in-vs', text, path);
   }
 
   /** Checks membership; records the not-in-vs issue and returns whether the code is in the value set. */
@@ -201,11 +242,14 @@ class Validator {
       }
       return { valid: false, system, code, unknownSystem: `${system}|${version}` };
     }
+    if (!/^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(system)) {
+      this.issues.error('invalid', 'invalid-data', `${this.input.kind === 'code' ? 'system' : p.system.replace(/\[\d+\]/, '')} must be an absolute reference, not a local reference`.replace(/^CodeableConcept\.coding/, 'Coding'), p.system);
+    }
     this.issues.error('not-found', 'not-found', `A definition for CodeSystem '${system}' could not be found, so the code cannot be validated`, p.system);
     if (this.input.target === 'valueset' && args.reportNotInVs === 'error') {
       this.issues.error('code-invalid', 'not-in-vs', `The provided code '${system}#${code}' was not found in the value set '${this.vsCanonical()}'`, p.code);
     }
-    return { valid: false, system, code, unknownSystem: system };
+    return { valid: false, system, code, unknownSystemPlain: system };
   }
 }
 
@@ -217,13 +261,24 @@ export function validateCode(ctx: OperationContext, input: ValidateCodeInput): P
   let result: boolean;
   let first: CodingOutcome | undefined;
   const unknownSystems = new Set<string>();
+  const plainUnknown = new Set<string>();
+  try {
+    v.prepare();
+  } catch (err) {
+    if (!(err instanceof TerminologyError) || err.status !== 404) throw err;
+    const issues = new IssueList();
+    for (const i of err.issues) issues.add({ severity: 'error', code: i.code, txIssueType: i.txIssueType ?? 'not-found', message: i.message });
+    const message = issues.message();
+    return { resourceType: 'Parameters', parameter: [{ name: 'issues', resource: issues.toOperationOutcome()! }, ...(message ? [{ name: 'message', valueString: message }] : []), { name: 'result', valueBoolean: false }] };
+  }
   if (input.kind === 'codeableConcept') {
     const outcomes = input.codings.map((c, i) => v.validateCoding(c, i, 'information'));
     const good = outcomes.findIndex((o) => o.valid);
     result = good >= 0;
-    first = good >= 0 ? outcomes[good] : outcomes[0];
+    first = good >= 0 ? outcomes[good] : outcomes.find((o) => o.found);
     for (const o of outcomes) if (o.unknownSystem) unknownSystems.add(o.unknownSystem);
-    if (!result && input.target === 'valueset') {
+    for (const o of outcomes) if (o.unknownSystemPlain) plainUnknown.add(o.unknownSystemPlain);
+    if (!result && input.target === 'valueset' && !outcomes.some((o) => o.inVs)) {
       v.issues.error('code-invalid', 'not-in-vs', `No valid coding was found for the value set '${canonicalOf(input.valueSet!)}'`);
     }
     if (input.codeableConcept) out.push({ name: 'codeableConcept', valueCodeableConcept: input.codeableConcept });
@@ -233,6 +288,7 @@ export function validateCode(ctx: OperationContext, input: ValidateCodeInput): P
     first = v.validateCoding(coding, 0, 'error');
     result = first.valid && !v.issues.hasErrors;
     if (first.unknownSystem) unknownSystems.add(first.unknownSystem);
+    if (first.unknownSystemPlain) plainUnknown.add(first.unknownSystemPlain);
   }
   if (first?.code !== undefined) out.push({ name: 'code', valueCode: first.code });
   if (first?.display !== undefined) out.push({ name: 'display', valueString: first.display });
@@ -245,6 +301,7 @@ export function validateCode(ctx: OperationContext, input: ValidateCodeInput): P
   if (first?.system !== undefined) out.push({ name: 'system', valueUri: first.system });
   if (first?.version !== undefined) out.push({ name: 'version', valueString: first.version });
   for (const s of unknownSystems) out.push({ name: 'x-caused-by-unknown-system', valueCanonical: s });
+  for (const s of plainUnknown) out.push({ name: 'x-unknown-system', valueCanonical: s });
   return { resourceType: 'Parameters', parameter: out };
 }
 

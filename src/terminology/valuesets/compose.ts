@@ -107,7 +107,10 @@ class Evaluator {
   private importedSets(include: ValueSetComposeInclude): Array<Set<string>> {
     return (include.valueSet ?? []).map((canonical) => {
       const vs = resolveImportedValueSet(this.ctx, canonical);
-      if (!vs) throw new NotFoundError(`Unable to find included value set '${canonical.split('|')[0]}'${canonical.includes('|') ? ` version '${canonical.split('|')[1]}'` : ''}`);
+      if (!vs) {
+        if (canonical.includes('|')) throw new NotFoundError(`Unable to find included value set '${canonical.split('|')[0]}' version '${canonical.split('|')[1]}'`);
+        throw new NotFoundError(`A definition for the value Set '${canonical}' could not be found`);
+      }
       this.usedValueSets.push(canonicalOf(vs));
       const inner = this.expandValueSet(vs, false);
       const set = new Set<string>();
