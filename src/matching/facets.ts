@@ -5,7 +5,7 @@
 import type { ScanWord } from './synonyms.js';
 import { DEVICE_PATTERNS, MODALITY_PATTERNS } from './synonyms.js';
 import type { TermHit } from './dictionary.js';
-import type { BodyEntry, Lat, Modality, VesselStem, Vocabulary } from './vocabulary.js';
+import { bodyHits, type BodyEntry, type Lat, type Modality, type VesselStem, type Vocabulary } from './vocabulary.js';
 
 export interface BodyFacet {
   term: string;
@@ -149,7 +149,7 @@ function parenDepths(text: string): Uint8Array {
 export function extractFacets(text: string, vocab: Vocabulary): ExamFacets {
   const modality = detectModality(text);
   const { device, mobile } = detectDevice(text);
-  const picked = pickBody(vocab.body.scan(text));
+  const picked = pickBody(bodyHits(vocab, text));
   let body: BodyFacet | undefined;
   if (picked) {
     const bodyHit = picked.hit;

@@ -5,7 +5,7 @@
 import type { ExamItem } from '../standard/types.js';
 import { extractFacets, type ExamFacets } from './facets.js';
 import { normalise } from './normalize.js';
-import { ItemIndex, bodyCodes, isVascular, resolveScans, scoreExam, type ScoredCandidate } from './scoring.js';
+import { ItemIndex, bodyCodes, isVascular, resolveScans, scoreExam, type ExamQuery, type ScoredCandidate } from './scoring.js';
 import { splitExams, takeLeadingTag } from './split.js';
 import type { ExamNameMatcher, MatchDecision, MatchExam, MatchOptions, MatchResult } from './types.js';
 import { buildVocabulary, type BodyEntry, type Modality, type Vocabulary } from './vocabulary.js';
@@ -153,7 +153,7 @@ export class StandardisationEngine implements ExamNameMatcher {
       if (isVascular(m, scan)) ({ scan, codes } = this.vesselBody(f, m, scan, body));
       const q = { facets: f, modality: m, modalityFactor, scan, scanDefaulted: defaulted, body: codes, ...(i === 0 && post ? { post } : {}) };
       const candidates = scoreExam(q, this.index);
-      out.push(...this.splitViews({ text: f.text, facets: f, modality: m, modalityFactor, scan, scanDefaulted: defaulted, candidates, ...(q.post ? { post: q.post } : {}) }));
+      out.push(...this.splitViews({ text: f.text, facets: f, modality: m, modalityFactor, scan, scanDefaulted: defaulted, candidates, ...(q.post ? { post: q.post } : {}) }, q));
     });
     return out;
   }
@@ -182,7 +182,7 @@ export class StandardisationEngine implements ExamNameMatcher {
   }
 
   /** X-ray views that no single item covers (`出入口位`, `正位、切线位`) become one exam per item. */
-  private splitViews(r: ResolvedExam): ResolvedExam[] {
+  private splitViews(r: ResolvedExam, q: ExamQuery): ResolvedExam[] {
     const views = r.facets.views;
     const top = r.candidates[0];
     if (r.modality !== 'DR' || views.length < 2 || !top) return [r];
@@ -201,8 +201,14 @@ export class StandardisationEngine implements ExamNameMatcher {
         }
       }
       if (picked.length >= 2 && remaining.size === 0) {
-        const score = r.candidates.find((c) => c.item.bodyPartL3 === part)?.score ?? top.score;
-        return picked.map((item) => ({ ...r, candidates: [{ item, score }] }));
+        // Each view group is scored as an exam of its own (its views, the same part and method).
+        return picked.map((item) => {
+          const views = atomsOf(item);
+          const facets = { ...r.facets, views };
+          const candidates = scoreExam({ ...q, facets }, this.index);
+          const own = candidates.find((c) => c.item.code === item.code);
+          return { ...r, facets, candidates: own ? [own, ...candidates.filter((c) => c !== own)] : [{ item, score: top.score }, ...candidates] };
+        });
       }
     }
     return [r];

@@ -173,11 +173,12 @@ export function scoreExam(q: ExamQuery, index: ItemIndex): ScoredCandidate[] {
     const whole = c.slice(0, 4) + '00';
     if (!bodies.has(whole)) bodies.set(whole, w * 0.85);
   }
-  // A method the standard has for one part only, asked within that part's region (MRCP in 上腹部 → 胰胆管).
+  // A method the standard has for one part of the asked region only (MRCP in 上腹部 → 胰胆管, MRM in 腰椎 → 腰段脊髓).
   const withScan = index.bodyByScan.get(`${m}|${scan}`);
-  if (withScan && withScan.size === 1) {
+  if (withScan) {
     for (const [c, w] of q.body) {
-      for (const p of withScan) if (p !== c && p.slice(0, 4) === c.slice(0, 4) && !bodies.has(p)) bodies.set(p, w * 0.9);
+      const inRegion = [...withScan].filter((p) => p !== c && p.slice(0, 4) === c.slice(0, 4));
+      if (inRegion.length === 1 && !bodies.has(inRegion[0] as string)) bodies.set(inRegion[0] as string, w * 0.9);
     }
   }
   const unspecifiedWeight = q.body.size === 0 || q.facets.body?.unspecified ? 0.93 : 0.55;

@@ -5,7 +5,7 @@
  * current exam already has one; pieces without a body part stay with their neighbour.
  */
 import { detectModality } from './facets.js';
-import type { Vocabulary } from './vocabulary.js';
+import { bodyHits, type Vocabulary } from './vocabulary.js';
 
 /** The text outside brackets (a bracket often refines the exam before it: `增强(肝胆胰脾)`). */
 function outsideBrackets(text: string): string {
@@ -76,7 +76,7 @@ export function splitExams(text: string, vocab: Vocabulary): ExamText[] {
   const groups: ExamText[] = [];
   let pending = '';
   for (const piece of splitPieces(text)) {
-    const hasBody = vocab.body.scan(piece.text).length > 0 || vocab.vessels.scan(piece.text).length > 0 && /血管|动脉|静脉|cta|ctv|mra|mrv/.test(piece.text);
+    const hasBody = bodyHits(vocab, piece.text).length > 0 || vocab.vessels.scan(piece.text).length > 0 && /血管|动脉|静脉|cta|ctv|mra|mrv/.test(piece.text);
     const current = groups[groups.length - 1];
     // A piece whose part is named only in brackets and that names no modality refines the current exam.
     const refinement = hasBody && !!current?.hasBody && !detectModality(piece.text) && vocab.body.scan(outsideBrackets(piece.text)).length === 0;

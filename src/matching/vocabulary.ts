@@ -4,7 +4,7 @@
  * plus the domain synonym lists of synonyms.ts. Built once per matcher.
  */
 import type { ExamItem } from '../standard/types.js';
-import { TermDictionary } from './dictionary.js';
+import { TermDictionary, type TermHit } from './dictionary.js';
 import { normaliseText } from './normalize.js';
 import { BODY_ALIASES, POST_WORDS, SCAN_WORDS, VESSEL_STEM_ALIASES, VIEW_ALIASES, type ScanWord } from './synonyms.js';
 
@@ -190,6 +190,17 @@ function buildViews(items: ExamItem[]): { views: TermDictionary<string[]>; posit
     positionAtoms.set(item.postOrPosition, [...new Set(atoms)].sort());
   }
   return { views, positionAtoms };
+}
+
+/**
+ * Body-part words outside view names (`穿胸位` and `头尾位` are views, not the chest or the head).
+ */
+export function bodyHits(vocab: Vocabulary, text: string): Array<TermHit<BodyEntry>> {
+  const hits = vocab.body.scan(text);
+  if (hits.length === 0) return hits;
+  const views = vocab.views.scan(text).filter((v) => v.term.length >= 2);
+  if (views.length === 0) return hits;
+  return hits.filter((h) => !views.some((v) => h.start < v.end && v.start < h.end && v.term.length >= h.term.length));
 }
 
 export function buildVocabulary(items: ExamItem[]): Vocabulary {

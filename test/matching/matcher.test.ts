@@ -98,6 +98,10 @@ describe('X-ray views', () => {
   });
   test('views no single item covers become one exam per view', () => {
     assert.equal(run('骨盆出入口位').codes, '40060900001900+40060900002000');
+    assert.equal(run('左肩关节正位+穿胸位').codes, '40070301000100+40070301001600', '穿胸位 is a view, not the chest');
+    const noSide = run('肩胛骨正切位片');
+    assert.match(noSide.codes, /^4007040\d000100\+4007040\d002300$/);
+    assert.equal(noSide.decision, 'review', 'no side named');
   });
 });
 
