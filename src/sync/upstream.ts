@@ -64,10 +64,10 @@ export function entryProblem(entry: BundleEntry, index: number): string | undefi
   }
   const r = entry.resource as Resource & { url?: unknown };
   if (typeof r !== 'object' || r === null || typeof r.resourceType !== 'string') return `entry ${index}: resource has no resourceType`;
+  // Other types (search outcomes, OperationDefinitions in a system-wide history) are ignored later.
+  if (!['CodeSystem', 'ValueSet', 'ConceptMap'].includes(r.resourceType)) return undefined;
   if (typeof r.id !== 'string' || !ID_RE.test(r.id)) return `entry ${index}: ${r.resourceType} has no valid id`;
-  if (['CodeSystem', 'ValueSet', 'ConceptMap'].includes(r.resourceType) && typeof r.url !== 'string') {
-    return `entry ${index}: ${r.resourceType}/${r.id} has no canonical url`;
-  }
+  if (typeof r.url !== 'string') return `entry ${index}: ${r.resourceType}/${r.id} has no canonical url`;
   return undefined;
 }
 

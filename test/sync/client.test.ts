@@ -190,6 +190,18 @@ describe('bad upstream responses leave the local copy unchanged and say why', ()
     });
   }
 
+  test('entries of other types (a search outcome, an OperationDefinition) are ignored, not fatal', async () => {
+    const c = new SyncClient({ upstream: server.base, store: down.store, standardBase: BASE, pageSize: 10, retries: 0, fetch: async (url, init) => {
+      const res = await fetch(url, init);
+      const body = (await res.json()) as { entry?: unknown[] };
+      body.entry = [...(body.entry ?? []), { resource: { resourceType: 'OperationOutcome', issue: [{ severity: 'information', code: 'informational' }] }, search: { mode: 'outcome' } }, { resource: { resourceType: 'OperationDefinition', id: 'x' } }];
+      return new Response(JSON.stringify(body), { status: res.status, headers: { 'content-type': 'application/fhir+json' } });
+    } });
+    const report = await c.run();
+    assert.equal(report.ok, true, report.error);
+    assert.equal(report.created.length, 4);
+  });
+
   test('a transient failure is retried before giving up', async () => {
     server.fault = (n) => (n === 0 ? '500' : undefined);
     const report = await client({ retries: 1, retryDelayMs: 10 }).run();
