@@ -38,9 +38,10 @@ export class IssueList {
     return this.items.some((i) => i.severity === 'error' || i.severity === 'fatal');
   }
 
-  /** The `message` output: error and warning texts joined with '; ' (tx.fhir.org style). */
+  /** The `message` output: issue texts joined with '; ' (tx.fhir.org style). */
   message(): string | undefined {
-    const texts = this.items.filter((i) => i.severity === 'error' || i.severity === 'warning').map((i) => i.message);
+    // Per-coding "not in this value set" notes stay out of the message (the CC-level error says it).
+    const texts = this.items.filter((i) => !(i.severity === 'information' && i.txIssueType === 'this-code-not-in-vs')).map((i) => i.message);
     return texts.length > 0 ? texts.join('; ') : undefined;
   }
 

@@ -36,6 +36,12 @@ function versionRules(params: ParamReader): VersionRule[] {
   return rules;
 }
 
+/** Accept-Language, ignoring the `*` that HTTP clients send by default (it states no preference). */
+export function acceptLanguage(req: OperationRequest): string | undefined {
+  const h = req.headers['accept-language']?.trim();
+  return h && h !== '*' ? h : undefined;
+}
+
 export interface RequestContext {
   ctx: Ctx;
   params: ParamReader;
@@ -55,7 +61,7 @@ export function requestContext(engine: EngineOptions, req: OperationRequest): Re
     resolver: engine.registry.overlay(txResources),
     timeoutMs: engine.operationTimeoutMs,
     displayLanguage: params.string('displayLanguage'),
-    acceptLanguage: req.headers['accept-language'],
+    acceptLanguage: acceptLanguage(req),
     versionRules: versionRules(params),
     valueSetVersionRules: params.strings('default-valueset-version'),
     maxExpansionSize: limit,

@@ -4,7 +4,7 @@ import { InvalidRequestError, NotFoundError, TerminologyError } from '../../erro
 import { expandValueSet } from '../../terminology/operations/expand.js';
 import { validateCode, type CodingInput, type ValidateCodeInput } from '../../terminology/operations/validate-code.js';
 import type { OperationHandler, OperationRequest } from './types.js';
-import { requestContext, type EngineOptions, type RequestContext } from './request-context.js';
+import { acceptLanguage, requestContext, type EngineOptions, type RequestContext } from './request-context.js';
 
 const SUPPLEMENT_EXT = 'http://hl7.org/fhir/StructureDefinition/valueset-supplement';
 
@@ -53,8 +53,15 @@ function echoParameters(req: OperationRequest): ValueSetExpansionParameter[] {
       else if (/^\d+$/.test(raw) && (p.name === 'count' || p.name === 'offset')) entry.valueInteger = Number(raw);
       if ('valueBoolean' in entry || 'valueInteger' in entry) delete entry.valueString;
     }
+    if (typeof entry.valueCanonical === 'string') {
+      entry.valueUri = entry.valueCanonical;
+      delete entry.valueCanonical;
+    }
     out.push(entry as unknown as ValueSetExpansionParameter);
   }
+  // The Accept-Language header acts as displayLanguage and is echoed as one (tx-ecosystem language suite).
+  const header = acceptLanguage(req);
+  if (header && !out.some((p) => p.name === 'displayLanguage')) out.push({ name: 'displayLanguage', valueCode: header });
   return out;
 }
 
