@@ -149,3 +149,12 @@ test('unknown operation → 400 not-supported; unknown resource type → 404', a
   assert.equal(outside.status, 404);
   assert.equal(outside.body.resourceType, 'OperationOutcome');
 });
+
+test('HEAD answers headers without a body; X-Request-Id is echoed', async () => {
+  const { app } = buildTestApp({ operations: echoTable([]) });
+  const head = await request(app).head('/fhir/$versions').set('X-Request-Id', 'txTests:metadata/1');
+  assert.equal(head.status, 200);
+  assert.equal(head.headers['content-type'], 'application/fhir+json; charset=utf-8');
+  assert.equal(head.headers['x-request-id'], 'txTests:metadata/1');
+  assert.equal(head.text, undefined);
+});

@@ -87,7 +87,7 @@ async function audited(ctx: RestContext, req: FhirRequest, action: string, entit
   }
 }
 
-function conditionalMatches(ctx: RestContext, type: string, header: string, current: ResourceVersion[]): ResourceVersion[] {
+function conditionalMatches(type: string, header: string, current: ResourceVersion[]): ResourceVersion[] {
   const parsed = new URLSearchParams(header.replace(/^[^?]*\?/, ''));
   const query: Record<string, string[]> = {};
   for (const key of parsed.keys()) query[key] = parsed.getAll(key);
@@ -102,7 +102,7 @@ export async function createResource(ctx: RestContext, type: string, req: FhirRe
     const body = assertBody(req, type);
     const ifNoneExist = req.headers['if-none-exist'];
     if (ifNoneExist !== undefined) {
-      const found = conditionalMatches(ctx, type, ifNoneExist, await ctx.index.list(type));
+      const found = conditionalMatches(type, ifNoneExist, await ctx.index.list(type));
       if (found.length > 1) throw new TerminologyError(412, { code: 'duplicate', message: `If-None-Exist matched ${found.length} ${type} resources` });
       if (found.length === 1) {
         const v = found[0]!;
