@@ -1,12 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../../src/config.js';
 import request from 'supertest';
 import type { OperationTable } from '../../src/fhir/operation-types.js';
 import { buildTestApp } from './helpers.js';
 import { codeSystem } from './fixtures.js';
 
-const TX_TESTS = '/work/shared/tx-ecosystem/tests';
+const TX_TESTS = join(REPO_ROOT, '..', 'shared', 'tx-ecosystem', 'tests');
 const noop = async () => ({ resourceType: 'Parameters' as const });
 const operations: OperationTable = {
   'CodeSystem/$lookup': noop, 'CodeSystem/$validate-code': noop, 'CodeSystem/$subsumes': noop,
