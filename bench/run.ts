@@ -17,7 +17,7 @@ import { runHl7Bench } from './lib/hl7-section.js';
 import { describeMachine } from './lib/machine.js';
 import { runMatchingBench } from './lib/matching-section.js';
 import { REPO } from './lib/processes.js';
-import { toConsole, writeReport, type BenchReport, type Row } from './lib/report.js';
+import { toConsole, updateDocTable, writeReport, type BenchReport, type Row } from './lib/report.js';
 
 const { values } = parseArgs({
   options: {
@@ -44,7 +44,7 @@ function num(flag: string | undefined, env: string, fallback: number): number {
 
 const settings = {
   durationSec: num(values.duration, 'BENCH_DURATION', 3),
-  warmupSec: num(values.warmup, 'BENCH_WARMUP', 2),
+  warmupSec: num(values.warmup, 'BENCH_WARMUP', 1),
   rounds: Math.max(1, num(values.rounds, 'BENCH_ROUNDS', 3)),
   connections: Math.max(1, num(values.connections, 'BENCH_CONNECTIONS', 10)),
   probeSamples: Math.max(10, num(values.probe, 'BENCH_PROBE', 1000)),
@@ -104,3 +104,5 @@ if (machine.loadAvgAtStart > machine.nproc / 2) {
 console.log(toConsole(report));
 const written = writeReport(report, outDir);
 log(`written ${written.md} and ${written.json}`);
+// Keep docs/bench.md's table current, but only for a full default run written to the default place.
+if (!values.out && !values.only && skip.size === 0 && updateDocTable(report, join(REPO, 'docs/bench.md'))) log('updated the table in docs/bench.md');

@@ -101,8 +101,8 @@ export async function runHttpBench(opts: HttpBenchOptions): Promise<{ rows: Row[
     for (const o of outcomes) {
       if (o.op.unavailable) continue;
       opts.log(`load ${o.op.label} (server answered ${o.status}, ${o.bytes} bytes)`);
-      const real = { origin: server.origin, method: o.op.method, path: o.op.path, ...(o.op.body ? { body: o.op.body } : {}) };
-      const base = { ...real, origin: bare.origin };
+      const real = { origin: server.origin, pid: server.pid, method: o.op.method, path: o.op.path, ...(o.op.body ? { body: o.op.body } : {}) };
+      const base = { ...real, origin: bare.origin, pid: bare.pid };
       o.load = await pairedLoad(real, base, opts);
       o.probe = { real: await latencyProbe(real, opts.probeSamples), bare: await latencyProbe(base, opts.probeSamples) };
     }
@@ -117,8 +117,13 @@ export async function runHttpBench(opts: HttpBenchOptions): Promise<{ rows: Row[
       rows.push({
         section: 'Express 5 floor',
         metric: `req/s Express (fixed $lookup bytes, no FHIR work) vs bare`,
-        measured: `${fmt.rps(floor.real.rps)} vs ${fmt.rps(floor.bare.rps)} = ${fmt.pct(floor.real.rps / floor.bare.rps)}`,
+        measured: `${fmt.rps(floor.real.rps)} vs ${fmt.rps(floor.bare.rps)} = ${fmt.pct(floor.ratio)}`,
         note: 'the most any Express-routed operation can reach; compare with the $lookup ratio above',
+      });
+      rows.push({
+        section: 'Express 5 floor',
+        metric: 'server CPU per request, Express vs bare (bare ÷ Express)',
+        measured: `${fmt.us(floor.real.cpuUsPerReq)} vs ${fmt.us(floor.bare.cpuUsPerReq)} = ${fmt.pct(floor.cpuRatio)}`,
       });
     }
   } finally {
@@ -128,7 +133,8 @@ export async function runHttpBench(opts: HttpBenchOptions): Promise<{ rows: Row[
   notes.push(
     `load: autocannon, ${opts.connections} connections, ${opts.warmupSec}s warm-up per server, then ${opts.rounds} alternating rounds of ${opts.durationSec}s per server; medians of rounds. Latency under load is autocannon's (whole-millisecond histogram).`,
     `unloaded latency: ${opts.probeSamples} sequential requests on one keep-alive connection after 200 warm-up requests, timed with hrtime; the $expand p50 target is judged on this figure.`,
-    'bare = node:http in its own process answering the same URL with the exact bytes the real server returned (its ceiling on this machine); ratio = real req/s ÷ bare req/s.',
+    'bare = node:http in its own process answering the same URL with the exact bytes the real server returned (its ceiling on this machine); ratio = median over rounds of real req/s ÷ bare req/s of the adjacent round; the req/s shown are medians of rounds.',
+    'server CPU per request = (utime + stime from /proc/<pid>/stat, 10 ms ticks) ÷ requests served in the round, median of rounds: the cost figure least disturbed by other load on the machine.',
   );
   return { rows, notes, raw: { startups, rssPeak, operations: outcomes, expressFloor: expressFloorResult } };
 }
@@ -136,8 +142,8 @@ export async function runHttpBench(opts: HttpBenchOptions): Promise<{ rows: Row[
 async function expressFloor(op: BenchOperation, responsesFile: string, bare: RunningServer, opts: HttpBenchOptions): Promise<PairedResult> {
   const express = await startBareServer(responsesFile, join(opts.workDir, 'express-floor.log'), 'bench/express-floor-server.ts');
   try {
-    const target = { origin: express.origin, method: op.method, path: op.path };
-    return await pairedLoad(target, { ...target, origin: bare.origin }, opts);
+    const target = { origin: express.origin, pid: express.pid, method: op.method, path: op.path };
+    return await pairedLoad(target, { ...target, origin: bare.origin, pid: bare.pid }, opts);
   } finally {
     await express.stop();
   }
@@ -180,7 +186,7 @@ function operationRows(o: OperationOutcome): Row[] {
   if (o.op.unavailable) return [{ section, metric: 'req/s', measured: '—', target: '≥ 50% of bare', note: o.op.unavailable }];
   if (!o.load || !o.probe) return [];
   const broken = o.status !== 200 ? `server answers HTTP ${o.status} (not a working operation yet): figures measure the error path` : '';
-  const ratio = o.load.real.rps / o.load.bare.rps;
+  const ratio = o.load.ratio;
   const isGet = o.op.method === 'GET';
   const rows: Row[] = [
     {
@@ -191,6 +197,11 @@ function operationRows(o: OperationOutcome): Row[] {
       note: [broken, isGet && !broken && ratio < TARGET_RATIO ? `${((TARGET_RATIO - ratio) * 100).toFixed(0)} points short` : '', isGet ? '' : 'POST: informative, the target covers GET']
         .filter(Boolean)
         .join('; '),
+    },
+    {
+      section,
+      metric: 'server CPU per request, real vs bare (bare ÷ real)',
+      measured: `${fmt.us(o.load.real.cpuUsPerReq)} vs ${fmt.us(o.load.bare.cpuUsPerReq)} = ${fmt.pct(o.load.cpuRatio)}`,
     },
     {
       section,

@@ -5,7 +5,7 @@
  */
 import autocannon from 'autocannon';
 import { Agent, request } from 'node:http';
-import { median, percentile } from './machine.js';
+import { cpuMs, median, percentile } from './machine.js';
 
 export interface LoadOptions {
   connections: number;
@@ -16,6 +16,8 @@ export interface LoadOptions {
 
 export interface Target {
   origin: string;
+  /** Server process id, to charge its CPU time to the requests it served. */
+  pid?: number;
   method: 'GET' | 'POST';
   path: string;
   body?: string;
@@ -27,11 +29,14 @@ export interface RoundResult {
   p99Ms: number;
   non2xx: number;
   errors: number;
+  /** Server CPU time per request (user + system), µs: robust to other load on the machine. */
+  cpuUsPerReq: number;
 }
 
 const HEADERS = { accept: 'application/fhir+json' };
 
 export async function autocannonRound(target: Target, connections: number, durationSec: number): Promise<RoundResult> {
+  const cpu0 = target.pid ? cpuMs(target.pid) : undefined;
   const result = await autocannon({
     url: `${target.origin}${target.path}`,
     method: target.method,
@@ -40,12 +45,14 @@ export async function autocannonRound(target: Target, connections: number, durat
     headers: target.body ? { ...HEADERS, 'content-type': 'application/fhir+json' } : HEADERS,
     ...(target.body ? { body: target.body } : {}),
   });
+  const cpuEnd = target.pid ? cpuMs(target.pid) : undefined;
   return {
     rps: result.requests.average,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
+    cpuUsPerReq: cpu0 !== undefined && cpuEnd !== undefined ? ((cpuEnd - cpu0) * 1000) / Math.max(1, result.requests.total) : NaN,
   };
 }
 
@@ -96,6 +103,10 @@ export async function latencyProbe(target: Target, samples: number): Promise<Pro
 export interface PairedResult {
   real: RoundResult;
   bare: RoundResult;
+  /** Median over rounds of real ÷ bare req/s of the same round (adjacent in time, so under like conditions). */
+  ratio: number;
+  /** Median over rounds of bare ÷ real server CPU per request: the ratio if each had a core to itself. */
+  cpuRatio: number;
   rounds: { real: RoundResult[]; bare: RoundResult[] };
 }
 
@@ -106,6 +117,7 @@ function medianRound(rounds: RoundResult[]): RoundResult {
     p99Ms: median(rounds.map((r) => r.p99Ms)),
     non2xx: rounds.reduce((s, r) => s + r.non2xx, 0),
     errors: rounds.reduce((s, r) => s + r.errors, 0),
+    cpuUsPerReq: median(rounds.map((r) => r.cpuUsPerReq)),
   };
 }
 
@@ -123,5 +135,11 @@ export async function pairedLoad(real: Target, bare: Target, opts: LoadOptions):
     rounds.real.push(await autocannonRound(real, opts.connections, opts.durationSec));
     rounds.bare.push(await autocannonRound(bare, opts.connections, opts.durationSec));
   }
-  return { real: medianRound(rounds.real), bare: medianRound(rounds.bare), rounds };
+  return {
+    real: medianRound(rounds.real),
+    bare: medianRound(rounds.bare),
+    ratio: median(rounds.real.map((r, i) => r.rps / rounds.bare[i]!.rps)),
+    cpuRatio: median(rounds.real.map((r, i) => rounds.bare[i]!.cpuUsPerReq / r.cpuUsPerReq)),
+    rounds,
+  };
 }

@@ -2,7 +2,7 @@
  * The result table: every figure next to its target from issue 9, with the gap where missed.
  * Printed, and written as Markdown + JSON under bench/results/.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MachineDescription } from './machine.js';
 
@@ -31,6 +31,7 @@ export const fmt = {
   rps: (v: number) => (Number.isFinite(v) ? `${Math.round(v).toLocaleString('en-US')} req/s` : '—'),
   ms: (v: number, digits = 2) => (Number.isFinite(v) ? `${v.toFixed(digits)} ms` : '—'),
   pct: (v: number) => (Number.isFinite(v) ? `${(v * 100).toFixed(0)}%` : '—'),
+  us: (v: number) => (Number.isFinite(v) ? `${Math.round(v)} µs` : '—'),
   mib: (v: number | undefined) => (v !== undefined && Number.isFinite(v) ? `${v.toFixed(0)} MiB` : '—'),
 };
 
@@ -77,4 +78,19 @@ export function writeReport(report: BenchReport, dir: string): { md: string; jso
   writeFileSync(md, toMarkdown(report));
   writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`);
   return { md, json };
+}
+
+const START = '<!-- bench:latest:start -->';
+const END = '<!-- bench:latest:end -->';
+
+/** Replaces the table between the markers in a Markdown doc (docs/bench.md), if both are there. */
+export function updateDocTable(report: BenchReport, docFile: string): boolean {
+  if (!existsSync(docFile)) return false;
+  const doc = readFileSync(docFile, 'utf8');
+  const a = doc.indexOf(START);
+  const b = doc.indexOf(END);
+  if (a < 0 || b < a) return false;
+  const table = toMarkdown(report).replace(/^# Benchmark results\n\n/, '');
+  writeFileSync(docFile, `${doc.slice(0, a + START.length)}\n${table}\n${doc.slice(b)}`);
+  return true;
 }
