@@ -12,6 +12,8 @@ import { displayForLanguages } from '../languages.js';
 import { canonicalOf, evaluateCompose, flatten, type ExpansionEntry } from '../valuesets/compose.js';
 
 const XV = 'http://hl7.org/fhir/5.0/StructureDefinition/extension-ValueSet.expansion.';
+/** FHIR concept-properties codes (http://hl7.org/fhir/concept-properties). */
+const STANDARD_PROPERTIES = new Set(['definition', 'display', 'inactive', 'status', 'parent', 'child', 'notSelectable', 'deprecated', 'retirementDate', 'deprecationDate']);
 
 export interface ExpandInput {
   valueSet: ValueSet;
@@ -94,9 +96,6 @@ class ContainsBuilder {
 
   private extensions(e: ExpansionEntry): Extension[] {
     const out: Extension[] = [];
-    if (this.input.includeDefinition && e.concept?.definition) {
-      out.push({ url: 'http://hl7.org/fhir/StructureDefinition/valueset-concept-definition', valueString: e.concept.definition });
-    }
     for (const code of this.input.properties ?? []) {
       if (!e.concept || !e.provider) continue;
       const values: ConceptProperty[] = e.provider.propertyValues(e.concept, code);
@@ -106,7 +105,7 @@ class ContainsBuilder {
       for (const p of values) {
         const v = propertyValue(p);
         if (!v) continue;
-        const uri = e.provider.propertyDefinitions.find((d) => d.code === code)?.uri;
+        const uri = e.provider.propertyDefinitions.find((d) => d.code === code)?.uri ?? (STANDARD_PROPERTIES.has(code) ? `http://hl7.org/fhir/concept-properties#${code}` : undefined);
         this.usedProperties.set(code, uri);
         out.push({ url: `${XV}contains.property`, extension: [{ url: 'code', valueCode: code }, { url: 'value', [v[0]]: v[1] } as Extension] });
       }
@@ -115,12 +114,43 @@ class ContainsBuilder {
   }
 }
 
+/**
+ * excludeNested=false: nests each entry under its nearest ancestor that is also in the expansion
+ * (whole-system includes arrive nested already; filters like is-a arrive flat).
+ */
+function nestByHierarchy(entries: ExpansionEntry[]): ExpansionEntry[] {
+  const flat = flatten(entries).map((e) => ({ ...e, children: [] as ExpansionEntry[] }));
+  const byKey = new Map(flat.map((e) => [`${e.system}\u0000${e.code}`, e]));
+  const roots: ExpansionEntry[] = [];
+  for (const e of flat) {
+    let parent: ExpansionEntry | undefined;
+    const seen = new Set<string>();
+    let frontier = e.concept?.parents ?? [];
+    while (!parent && frontier.length > 0) {
+      const next: string[] = [];
+      for (const code of frontier) {
+        if (seen.has(code)) continue;
+        seen.add(code);
+        parent = byKey.get(`${e.system}\u0000${code}`);
+        if (parent) break;
+        const c = e.provider?.locate(code).concept;
+        if (c) next.push(...c.parents);
+      }
+      frontier = next;
+    }
+    if (parent && parent !== e) parent.children.push(e);
+    else roots.push(e);
+  }
+  return roots;
+}
+
 /** Runs $expand and returns the expanded ValueSet. */
 export function expandValueSet(ctx: OperationContext, input: ExpandInput): ValueSet {
   const vs = input.valueSet;
   const hierarchical = input.excludeNested === false && !input.filter;
   const composed = evaluateCompose(ctx, vs, { activeOnly: input.activeOnly, hierarchical, supplements: input.supplements, limit: input.limit });
-  let entries = composed.entries;
+  const enumerated = (vs.compose?.include ?? []).some((i) => (i.concept?.length ?? 0) > 0);
+  let entries = hierarchical && !enumerated ? nestByHierarchy(composed.entries) : composed.entries;
   if (input.filter) entries = applyTextFilter(entries, input.filter);
   const total = input.filter ? entries.length : flatten(entries).length;
   const offset = input.offset ?? 0;

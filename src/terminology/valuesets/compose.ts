@@ -238,7 +238,8 @@ export function flatten(entries: ExpansionEntry[]): ExpansionEntry[] {
 export function evaluateCompose(ctx: OperationContext, vs: ValueSet, options: ComposeOptions): ComposeResult {
   const evaluator = new Evaluator(ctx, options, canonicalOf(vs));
   let entries = evaluator.expandValueSet(vs, true);
-  if (options.activeOnly) entries = pruneInactive(entries);
+  // compose.inactive=false (R4): inactive codes are not part of the value set.
+  if (options.activeOnly || vs.compose?.inactive === false) entries = pruneInactive(entries);
   return { entries, total: flatten(entries).length, usedCodeSystems: evaluator.used, usedValueSets: evaluator.usedValueSets, missingSystems: evaluator.missing };
 }
 
