@@ -1,13 +1,13 @@
 /**
  * `npm run conformance [-- --url <base>] [--mode general,flat] [--suite name] [--filter text]
- *   [--externals file] [--list-passing]`
+ *   [--externals file] [--verbose] [--write-passing file]`
  * Runs the HL7 tx-ecosystem tests (../shared/tx-ecosystem, or TX_ECOSYSTEM_DIR) against a server
  * started in-process, or against --url. Prints a per-suite table and `N passed, M failed`; failing
  * tests' actual and expected responses go to test-output/conformance/.
  */
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatReport, loadExternals, runTests } from './runner.js';
+import { formatReport, loadExternals, passingNames, runTests } from './runner.js';
 import { startServer } from './server.js';
 import { ecosystemAvailable, ecosystemDir, loadTests, REPO_ROOT } from './suite.js';
 
@@ -43,7 +43,7 @@ async function main(): Promise<void> {
       for (const o of outcomes) if (!o.passed) console.log(`FAIL ${o.test.suite}/${o.test.name}: ${o.error}`);
     }
     const listFile = arg('write-passing');
-    if (listFile) writeFileSync(listFile, outcomes.filter((o) => o.passed).map((o) => `${o.test.suite}/${o.test.name}`).join('\n') + '\n');
+    if (listFile) writeFileSync(listFile, passingNames(outcomes).join('\n') + '\n');
     console.log(formatReport(outcomes));
     process.exitCode = outcomes.every((o) => o.passed) ? 0 : 1;
   } finally {

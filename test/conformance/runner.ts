@@ -207,3 +207,13 @@ export function formatReport(outcomes: TestOutcome[]): string {
   lines.push(`${passed} passed, ${outcomes.length - passed} failed`);
   return lines.join('\n');
 }
+
+/** `suite/name` of tests that passed (a duplicated name counts only when every instance passed). */
+export function passingNames(outcomes: TestOutcome[]): string[] {
+  const state = new Map<string, boolean>();
+  for (const o of outcomes) {
+    const name = `${o.test.suite}/${o.test.name}`;
+    state.set(name, (state.get(name) ?? true) && o.passed);
+  }
+  return [...state].filter(([, ok]) => ok).map(([name]) => name);
+}
