@@ -110,27 +110,43 @@ function readLaterality(text: string, hit: TermHit<BodyEntry>, chainStart: numbe
   return { ambiguous: lats.size > 1 };
 }
 
-/** Views: the first run of view atoms that reads as a view (ends in 位/片, or holds a named view). */
+type ViewHit = TermHit<string[]>;
+
+/** A run of view atoms reads as a view when it ends in 位/片, contains 位, or holds a named (multi-character) view. */
+function readsAsView(text: string, run: ViewHit[]): boolean {
+  if (run.length === 0) return false;
+  const first = run[0] as ViewHit;
+  const last = run[run.length - 1] as ViewHit;
+  const next = text[last.end];
+  if (next === '位' || next === '片') return true;
+  if (text.slice(first.start, last.end).includes('位')) return true;
+  for (const h of run) if (h.term.length >= 2) return true;
+  return false;
+}
+
+const VIEW_GAP = /^[、,和及与\/+位]*$/;
+
+/** Views: the first run of view atoms that reads as a view. */
 function readViews(text: string, from: number, vocab: Vocabulary): { atoms: string[]; terms: string[] } {
   const hits = vocab.views.scan(text, from);
-  let run: typeof hits = [];
-  const accept = (r: typeof hits): boolean => {
-    if (r.length === 0) return false;
-    const last = r[r.length - 1] as (typeof hits)[number];
-    const next = text[last.end];
-    const joined = text.slice((r[0] as (typeof hits)[number]).start, last.end);
-    return next === '位' || next === '片' || joined.includes('位') || r.some((h) => h.term.length >= 2);
-  };
+  if (hits.length === 0) return { atoms: [], terms: [] };
+  let run: ViewHit[] = [];
   for (const h of hits) {
     const prev = run[run.length - 1];
-    if (prev && !/^[、,和及与\/+位]*$/.test(text.slice(prev.end, h.start))) {
-      if (accept(run)) break;
+    if (prev && !VIEW_GAP.test(text.slice(prev.end, h.start))) {
+      if (readsAsView(text, run)) break;
       run = [];
     }
     run.push(h);
   }
-  if (!accept(run)) return { atoms: [], terms: [] };
-  return { atoms: [...new Set(run.flatMap((h) => h.value))].sort(), terms: run.map((h) => h.term) };
+  if (!readsAsView(text, run)) return { atoms: [], terms: [] };
+  const atoms = new Set<string>();
+  const terms: string[] = [];
+  for (const h of run) {
+    for (const a of h.value) atoms.add(a);
+    terms.push(h.term);
+  }
+  return { atoms: [...atoms].sort(), terms };
 }
 
 /** Bracket depth at each character (for words written as a parenthetical detail). */

@@ -47,27 +47,28 @@ export interface Normalised {
   nonExam?: string;
 }
 
+const TYPO_MAP = new Map(TYPOS);
+const TYPO_RE = new RegExp([...TYPO_MAP.keys()].sort((a, b) => b.length - a.length).join('|'), 'g');
+const fixTypo = (m: string): string => TYPO_MAP.get(m) ?? m;
+const fixBracket = (c: string): string => BRACKETS[c] ?? c;
+/** All noise patterns as one alternation (one pass per name). */
+const NOISE_RE = new RegExp(NOISE.map((r) => r.source).join('|'), 'g');
+
 /** Width, brackets, case, spaces, typos. Idempotent. */
 export function normaliseText(raw: string): string {
   let s = raw.normalize('NFKC');
-  s = s.replace(/[【】〔〕「」『』〈〉《》]/g, (c) => BRACKETS[c] ?? c);
+  s = s.replace(/[【】〔〕「」『』〈〉《》]/g, fixBracket);
   s = s.toLowerCase().replace(/[\s\u3000]+/g, '');
   s = s.replace(/[;:：]+$/g, '').replace(/^[;:]+/, '');
-  for (const [from, to] of TYPOS) if (s.includes(from)) s = s.split(from).join(to);
-  return s;
+  return s.replace(TYPO_RE, fixTypo);
 }
 
 /** Full normalisation: text plus noise removal and non-exam detection. */
 export function normalise(raw: string): Normalised {
   let text = normaliseText(raw);
-  const noise: string[] = [];
-  for (const re of NOISE) {
-    text = text.replace(re, (m) => {
-      noise.push(m);
-      return '';
-    });
-  }
-  text = text.replace(/\(\)|\[\]/g, '');
+  const found = text.match(NOISE_RE);
+  const noise: string[] = found ? [...found] : [];
+  if (found) text = text.replace(NOISE_RE, '').replace(/\(\)|\[\]/g, '');
   const nonExam = NON_EXAM.exec(text)?.[0] ?? OUT_OF_SCOPE.exec(text)?.[0];
   return nonExam ? { text, noise, nonExam } : { text, noise };
 }

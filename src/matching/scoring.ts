@@ -4,7 +4,7 @@
  */
 import type { ExamItem } from '../standard/types.js';
 import type { ExamFacets } from './facets.js';
-import { itemModality, type Lat, type Modality } from './vocabulary.js';
+import { itemModality, type BodyEntry, type Lat, type Modality } from './vocabulary.js';
 
 export const UNSPECIFIED_PART = '999999';
 
@@ -70,22 +70,35 @@ export function bodyCodes(f: ExamFacets): Map<string, number> {
   const out = new Map<string, number>();
   const b = f.body;
   if (!b) return out;
-  const add = (lat: Lat, factor: number) => {
-    for (const [c, w] of b.entry.codes.get(lat) ?? []) out.set(c, Math.max(out.get(c) ?? 0, w * factor));
-  };
   if (b.lats && b.lats.length > 0) {
-    b.lats.forEach((lat, i) => add(lat, 1 - 0.01 * i));
-    if (out.size === 0) add('N', 1);
+    b.lats.forEach((lat, i) => addLat(out, b.entry, lat, 1 - 0.01 * i));
+    if (out.size === 0) addLat(out, b.entry, 'N', 1);
   } else if (b.lat && b.entry.codes.has(b.lat)) {
-    add(b.lat, 1);
-    add('N', 0.8);
+    addLat(out, b.entry, b.lat, 1);
+    addLat(out, b.entry, 'N', 0.8);
   } else {
-    add('N', 1);
-    add('B', 0.99);
-    add('L', 0.98);
-    add('R', 0.97);
+    addLat(out, b.entry, 'N', 1);
+    addLat(out, b.entry, 'B', 0.99);
+    addLat(out, b.entry, 'L', 0.98);
+    addLat(out, b.entry, 'R', 0.97);
   }
   return out;
+}
+
+function addLat(out: Map<string, number>, entry: BodyEntry, lat: Lat, factor: number): void {
+  const codes = entry.codes.get(lat);
+  if (!codes) return;
+  for (const [c, w] of codes) out.set(c, Math.max(out.get(c) ?? 0, w * factor));
+}
+
+function combine(set: Set<string>, at: Map<string, number>, parts: string[], into: string): void {
+  let first = Infinity;
+  for (const p of parts) {
+    set.delete(p);
+    first = Math.min(first, at.get(p) ?? Infinity);
+  }
+  set.add(into);
+  at.set(into, first);
 }
 
 /** The scan codes the text asks for in modality m, after combining (平扫+增强 → 22 …). */
@@ -103,18 +116,14 @@ export function resolveScans(f: ExamFacets, m: Modality, index: ItemIndex, body:
     const c = w.word.codes[m] as string;
     at.set(c, Math.min(at.get(c) ?? Infinity, w.start));
   }
-  const combine = (parts: string[], into: string) => {
-    for (const p of parts) set.delete(p);
-    set.add(into);
-    at.set(into, Math.min(...parts.map((p) => at.get(p) ?? Infinity)));
-  };
+
   if (m === 'CT' || m === 'MR') {
     if ([...set].some((s) => PLAIN_VARIANTS.has(s) || (m === 'MR' && s === '12'))) set.delete('11');
     if (set.has('21') || set.has('22')) for (const v of PLAIN_VARIANTS) set.delete(v);
-    if (set.has('11') && set.has('21')) combine(['11', '21'], '22');
-    if (m === 'CT' && set.has('22') && set.has('42')) combine(['22', '42'], '43');
-    if (m === 'CT' && set.has('33') && set.has('34')) combine(['33', '34'], '36');
-    if (m === 'MR' && set.has('11') && set.has('52') && [...body.keys()].some((c) => index.has(m, c, '7f'))) combine(['11', '52'], '7f');
+    if (set.has('11') && set.has('21')) combine(set, at, ['11', '21'], '22');
+    if (m === 'CT' && set.has('22') && set.has('42')) combine(set, at, ['22', '42'], '43');
+    if (m === 'CT' && set.has('33') && set.has('34')) combine(set, at, ['33', '34'], '36');
+    if (m === 'MR' && set.has('11') && set.has('52') && [...body.keys()].some((c) => index.has(m, c, '7f'))) combine(set, at, ['11', '52'], '7f');
     if (set.size === 0) return { scans: ['11'], defaulted: true };
   } else if (m === 'MG') {
     if (set.size > 1) set.delete('M1');
@@ -194,6 +203,8 @@ export function scoreExam(q: ExamQuery, index: ItemIndex): ScoredCandidate[] {
   for (const [l3, bw] of ordered) {
     const ceiling = bw * q.modalityFactor * 1.02;
     if (top.length >= KEEP && ceiling < (top[KEEP - 1] as ScoredCandidate).score) continue;
+    // Parts that cannot reach 60 % of the best answer only pad the list: skip them.
+    if (top.length > 0 && ceiling < (top[0] as ScoredCandidate).score * 0.6) continue;
     for (const e of index.indexed(m, l3)) {
       const item = e.item;
       let s = bw * q.modalityFactor;

@@ -31,6 +31,8 @@ export interface Vocabulary {
   views: TermDictionary<string[]>;
   /** Position code → atom set key (sorted atoms joined by '|'), per X-ray position code. */
   positionAtoms: Map<string, string[]>;
+  /** Body words that occur inside a view name (胸 in 穿胸位): only these need the view check. */
+  bodyWordsInViews: Set<string>;
 }
 
 const LAT_PREFIX = /^(左侧|右侧|双侧|左|右|双)(.+)$/;
@@ -197,7 +199,7 @@ function buildViews(items: ExamItem[]): { views: TermDictionary<string[]>; posit
  */
 export function bodyHits(vocab: Vocabulary, text: string): Array<TermHit<BodyEntry>> {
   const hits = vocab.body.scan(text);
-  if (hits.length === 0) return hits;
+  if (!hits.some((h) => vocab.bodyWordsInViews.has(h.term))) return hits;
   const views = vocab.views.scan(text).filter((v) => v.term.length >= 2);
   if (views.length === 0) return hits;
   return hits.filter((h) => !views.some((v) => h.start < v.end && v.start < h.end && v.term.length >= h.term.length));
@@ -206,5 +208,10 @@ export function bodyHits(vocab: Vocabulary, text: string): Array<TermHit<BodyEnt
 export function buildVocabulary(items: ExamItem[]): Vocabulary {
   const { body, entries } = buildBody(items);
   const { views, positionAtoms } = buildViews(items);
-  return { body, vessels: buildVessels(entries), scans: buildScans(items), posts: buildPosts(items), views, positionAtoms };
+  const bodyWordsInViews = new Set<string>();
+  for (const atom of [...VIEW_ATOMS, ...Object.keys(VIEW_ALIASES)]) {
+    if (atom.length < 2) continue;
+    for (const h of body.scan(normaliseText(atom))) bodyWordsInViews.add(h.term);
+  }
+  return { body, vessels: buildVessels(entries), scans: buildScans(items), posts: buildPosts(items), views, positionAtoms, bodyWordsInViews };
 }
