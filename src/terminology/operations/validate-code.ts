@@ -11,7 +11,8 @@ import type { OperationContext } from '../context.js';
 import { IssueList } from '../issues.js';
 import { displayForLanguages, parseLanguagePreferences } from '../languages.js';
 import { canonicalOf, evaluateCompose, flatten, type ExpansionEntry } from '../valuesets/compose.js';
-import { effectiveSystemVersion, resolveCodeSystem } from '../valuesets/resolve.js';
+import { resolveCodeSystem } from '../valuesets/resolve.js';
+import { versionMatches } from '../versions.js';
 import { checkDisplay } from './display-check.js';
 
 export interface CodingInput {
@@ -100,13 +101,48 @@ class Validator {
   /** Version the value set pins for `system` (include.version under the version rules). */
   private valueSetSystemVersion(system: string): string | undefined {
     const includes = this.input.valueSet?.compose?.include?.filter((i) => i.system === system) ?? [];
-    const versions = includes.map((i) => effectiveSystemVersion(this.ctx, system, i.version)).filter((v): v is string => v !== undefined);
+    const versions = includes.map((i) => i.version).filter((v): v is string => v !== undefined);
     return versions.length === 1 ? versions[0] : undefined;
   }
 
   private inferSystem(code: string): string | undefined {
     const systems = new Set(this.members().filter((e) => e.code === code).map((e) => e.system));
     return systems.size === 1 ? [...systems][0] : undefined;
+  }
+
+  /**
+   * Picks the code system version to validate against (tx-ecosystem `version` suite): a forced
+   * version wins; otherwise the coding's and the value set include's versions are both honoured —
+   * a disagreement is an error, an unknown version is reported (x-caused-by-unknown-system) and
+   * the other one is used when it exists. check-system-version is verified on the version used.
+   */
+  private chooseVersion(system: string, codingVersion: string | undefined, p: ReturnType<typeof paths>): { resolved: ReturnType<typeof resolveCodeSystem>; version?: string; unknownVersion?: string } {
+    const force = this.ctx.rulesFor(system, 'force');
+    const vsVersion = this.input.target === 'valueset' && !force ? this.valueSetSystemVersion(system) : undefined;
+    let result: { resolved: ReturnType<typeof resolveCodeSystem>; version?: string; unknownVersion?: string };
+    if (force) {
+      result = { resolved: resolveCodeSystem(this.ctx, system, force.version, this.input.supplements), version: force.version };
+    } else if (codingVersion && vsVersion && codingVersion !== vsVersion) {
+      const mismatch = !versionMatches(vsVersion, codingVersion);
+      if (mismatch) this.issues.error('invalid', 'vs-invalid', `The code system '${system}' version '${vsVersion}' in the ValueSet include is different to the one in the value ('${codingVersion}')`, p.version);
+      const fromCoding = resolveCodeSystem(this.ctx, system, codingVersion, this.input.supplements);
+      const fromVs = resolveCodeSystem(this.ctx, system, vsVersion, this.input.supplements);
+      const missing = !fromCoding.provider ? codingVersion : !fromVs.provider ? vsVersion : undefined;
+      if (missing !== undefined && (fromCoding.provider || fromVs.provider)) {
+        this.issues.error('not-found', 'not-found', `A definition for CodeSystem '${system}' version '${missing}' could not be found, so the code cannot be validated. Valid versions: ${fromCoding.knownVersions.join(' or ')}`, p.system);
+      }
+      const use = mismatch ? (fromVs.provider ? fromVs : fromCoding) : fromCoding.provider ? fromCoding : fromVs;
+      result = { resolved: use, version: use === fromVs ? vsVersion : codingVersion, ...(missing !== undefined && use.provider ? { unknownVersion: missing } : {}) };
+    } else {
+      const stated = codingVersion ?? vsVersion ?? this.ctx.rulesFor(system, 'default')?.version ?? this.ctx.rulesFor(system, 'check')?.version;
+      result = { resolved: resolveCodeSystem(this.ctx, system, stated, this.input.supplements), version: stated };
+    }
+    const check = this.ctx.rulesFor(system, 'check');
+    const used = result.resolved.provider?.version;
+    if (check && used !== undefined && used !== check.version && !versionMatches(check.version, used)) {
+      this.issues.error('exception', 'version-error', `The version '${used}' is not allowed for system '${system}': required to be '${check.version}' by a version-check parameter`, p.version);
+    }
+    return result;
   }
 
   validateCoding(coding: CodingInput, index: number, reportNotInVs: 'error' | 'information'): CodingOutcome {
@@ -132,22 +168,14 @@ class Validator {
       this.issues.warning('invalid', 'invalid-data', 'Coding has no system. A code with no system has no defined meaning, and it cannot be validated. A system should be provided', p.base);
       return { valid: false, code };
     }
-    // Version: coding's own, else the value set's include, else rules/latest.
-    const vsVersion = vsMode ? this.valueSetSystemVersion(system) : undefined;
-    let version = coding.version;
-    if (vsMode && vsVersion && coding.version && coding.version !== vsVersion && !this.ctx.rulesFor(system, 'force')) {
-      const resolvedVs = resolveCodeSystem(this.ctx, system, vsVersion).provider;
-      const resolvedCoding = resolveCodeSystem(this.ctx, system, coding.version).provider;
-      if (resolvedVs && resolvedCoding && resolvedVs.version !== resolvedCoding.version) {
-        this.issues.error('invalid', 'vs-invalid', `The code system '${system}' version '${resolvedVs.version}' in the ValueSet include is different to the one in the value ('${coding.version}')`, p.version);
-      }
-      version = vsVersion;
-    } else if (vsMode && vsVersion && !coding.version) {
-      version = vsVersion;
-    }
-    version = effectiveSystemVersion(this.ctx, system, version);
-    const resolved = this.input.codeSystem && !vsMode ? { provider: this.ctx.resolver.provider(this.input.codeSystem), knownVersions: [] as string[] } : resolveCodeSystem(this.ctx, system, version, this.input.supplements);
+    const choice = this.chooseVersion(system, coding.version, p);
+    const resolved = this.input.codeSystem && !vsMode ? { provider: this.ctx.resolver.provider(this.input.codeSystem), knownVersions: [] as string[] } : choice.resolved;
+    const version = choice.version;
     const provider = resolved.provider;
+    if (provider && choice.unknownVersion) {
+      const out = this.validateFound({ coding, system, code, p, provider, reportNotInVs, vsMode });
+      return { ...out, valid: false, unknownSystem: `${system}|${choice.unknownVersion}` };
+    }
     if (!provider && this.ctx.resolver.findValueSet(system)) {
       this.issues.error('invalid', 'invalid-data', `The Coding references a value set, not a code system ('${system}')`, p.system);
       if (vsMode) this.reportNotInVs(`The provided code '${system}#${code}' was not found in the value set '${this.vsCanonical()}'`, p.code, reportNotInVs);
@@ -158,6 +186,12 @@ class Validator {
       this.issues.error('invalid', 'invalid-data', `CodeSystem ${system} is a supplement, so can't be used as a value in Coding.system`, p.system);
       return { valid: false, system, code };
     }
+    return this.validateFound({ coding, system, code, p, provider, reportNotInVs, vsMode });
+  }
+
+  /** Validates a code against a resolved code system (and the value set in value set mode). */
+  private validateFound(args: { coding: CodingInput; system: string; code: string; p: ReturnType<typeof paths>; provider: CodeSystemProvider; reportNotInVs: 'error' | 'information'; vsMode: boolean }): CodingOutcome {
+    const { coding, system, code, p, provider, reportNotInVs, vsMode } = args;
     const located = provider.locate(code);
     const concept = located.concept;
     const out: CodingOutcome = { valid: true, system, version: provider.version, code, found: concept !== undefined };
@@ -236,7 +270,7 @@ class Validator {
   private unknownSystem(args: { system: string; version?: string; code: string; p: ReturnType<typeof paths>; known: string[]; reportNotInVs: 'error' | 'information'; missingVersion?: string }): CodingOutcome {
     const { system, version, code, p, known } = args;
     if (args.missingVersion !== undefined || (version && known.length > 0)) {
-      this.issues.error('not-found', 'not-found', `A definition for CodeSystem '${system}' version '${version}' could not be found, so the code cannot be validated. Valid versions: ${known.join(',')}`, p.system);
+      this.issues.error('not-found', 'not-found', `A definition for CodeSystem '${system}' version '${version}' could not be found, so the code cannot be validated. Valid versions: ${known.join(' or ')}`, p.system);
       if (this.input.target === 'valueset') {
         this.issues.warning('not-found', 'vs-invalid', `Unable to check whether the code is in the value set '${this.vsCanonical()}' because the code system ${system}|${version} was not found`, p.system);
       }
