@@ -10,6 +10,7 @@ import { normaliseSearchText, queryTerms } from '../codesystems/text-index.js';
 import type { OperationContext } from '../context.js';
 import { displayForLanguages } from '../languages.js';
 import { canonicalOf, evaluateCompose, flatten, type ExpansionEntry } from '../valuesets/compose.js';
+import { assertCheckedVersion } from '../valuesets/resolve.js';
 
 const XV = 'http://hl7.org/fhir/5.0/StructureDefinition/extension-ValueSet.expansion.';
 /** FHIR concept-properties codes (http://hl7.org/fhir/concept-properties). */
@@ -149,6 +150,7 @@ export function expandValueSet(ctx: OperationContext, input: ExpandInput): Value
   const vs = input.valueSet;
   const hierarchical = input.excludeNested === false && !input.filter;
   const composed = evaluateCompose(ctx, vs, { activeOnly: input.activeOnly, hierarchical, supplements: input.supplements, limit: input.limit });
+  for (const provider of composed.usedCodeSystems.values()) assertCheckedVersion(ctx, provider.system, provider.version);
   const enumerated = (vs.compose?.include ?? []).some((i) => (i.concept?.length ?? 0) > 0);
   let entries = hierarchical && !enumerated ? nestByHierarchy(composed.entries) : composed.entries;
   if (input.filter) entries = applyTextFilter(entries, input.filter);

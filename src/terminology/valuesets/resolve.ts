@@ -6,8 +6,8 @@
 import type { CodeSystem, ValueSet } from 'fhir/r4';
 import { TerminologyError } from '../../errors.js';
 import type { CodeSystemProvider } from '../codesystems/provider.js';
-import type { OperationContext } from '../context.js';
 import { versionMatches } from '../versions.js';
+import type { OperationContext } from '../context.js';
 
 export interface ResolvedCodeSystem {
   provider?: CodeSystemProvider;
@@ -21,14 +21,6 @@ export interface ResolvedCodeSystem {
 export function effectiveSystemVersion(ctx: OperationContext, system: string, stated: string | undefined): string | undefined {
   const force = ctx.rulesFor(system, 'force');
   if (force) return force.version;
-  const check = ctx.rulesFor(system, 'check');
-  if (check && stated && !versionMatches(check.version, stated) && check.version !== stated) {
-    throw new TerminologyError(400, {
-      code: 'exception',
-      txIssueType: 'version-error',
-      message: `The version '${stated}' is not allowed for system '${system}': required to be '${check.version}' by a version-check parameter`,
-    });
-  }
   if (stated) return stated;
   const def = ctx.rulesFor(system, 'default');
   if (def) return def.version;
@@ -65,4 +57,15 @@ export function resolveImportedValueSet(ctx: OperationContext, canonical: string
   const rule = ctx.valueSetVersionRules.find((r) => r.split('|')[0] === canonical);
   if (rule && rule.includes('|')) return ctx.resolver.findValueSet(canonical, rule.split('|')[1]);
   return ctx.resolver.findValueSet(canonical);
+}
+
+/** check-system-version: the version actually used must satisfy the rule (400 for $expand). */
+export function assertCheckedVersion(ctx: OperationContext, system: string, used: string | undefined): void {
+  const check = ctx.rulesFor(system, 'check');
+  if (!check || used === undefined || used === check.version || versionMatches(check.version, used)) return;
+  throw new TerminologyError(400, {
+    code: 'exception',
+    txIssueType: 'version-error',
+    message: `The version '${used}' is not allowed for system '${system}': required to be '${check.version}' by a version-check parameter`,
+  });
 }
