@@ -77,3 +77,23 @@ describe('$standardize', () => {
     assert.throws(() => standardizeOperation({ resourceType: 'Parameters', parameter: [] }, sctx), (e: unknown) => e instanceof TerminologyError && e.status === 400);
   });
 });
+
+test('OperationDefinition-standardize declares what the handler reads and writes', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { ROOT } = await import('./helpers.js');
+  const od = JSON.parse(readFileSync(join(ROOT, 'conformance/OperationDefinition-standardize.json'), 'utf8')) as {
+    resourceType: string; id: string; code: string; system: boolean; type: boolean; resource: string[];
+    parameter: Array<{ name: string; use: string; part?: Array<{ name: string; part?: Array<{ name: string; part?: Array<{ name: string }> }> }> }>;
+  };
+  assert.equal(od.resourceType, 'OperationDefinition');
+  assert.equal(od.code, 'standardize');
+  assert.ok(od.system && od.type && od.resource.includes('ConceptMap'));
+  assert.deepEqual(od.parameter.filter((p) => p.use === 'in').map((p) => p.name).sort(), ['limit', 'localCode', 'modality', 'name', 'sender']);
+  const result = od.parameter.find((p) => p.name === 'result');
+  const declared = new Set(result?.part?.map((p) => p.name));
+  const out = standardizeOperation({ resourceType: 'Parameters', parameter: [{ name: 'name', valueString: '胸部CT+上腹部CT' }, { name: 'name', valueString: '会诊' }] }, { matcher: matcher(), system: SYSTEM });
+  for (const r of out.parameter ?? []) for (const p of r.part ?? []) assert.ok(declared.has(p.name), `result part ${p.name} is declared`);
+  const examParts = new Set(result?.part?.find((p) => p.name === 'exam')?.part?.map((p) => p.name));
+  for (const r of out.parameter ?? []) for (const e of (r.part ?? []).filter((p) => p.name === 'exam')) for (const p of e.part ?? []) assert.ok(examParts.has(p.name), `exam part ${p.name} is declared`);
+});
