@@ -14,7 +14,10 @@ import { Worker } from 'node:worker_threads';
 import { BULK_HEADER, formatRow, parseCsvLine } from '../src/matching/bulk.js';
 import { loadDefaultItems } from '../src/matching/load.js';
 import { createMatcher } from '../src/matching/matcher.js';
-import type { MatchOptions } from '../src/matching/types.js';
+import type { ExamNameMatcher, MatchOptions } from '../src/matching/types.js';
+import { LearnedMappings, withLearned } from '../src/matching/learned.js';
+import { loadConfig } from '../src/config.js';
+import { createStore } from '../src/store/index.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -28,7 +31,9 @@ if (!inPath || !outPath) {
   console.error('usage: npm run standardize -- --in <names.txt|names.csv> --out <result.csv> [--workers N] [--format auto|text|csv] [--column name] [--sender ID] [--modality CT]');
   process.exit(2);
 }
-const workers = Math.max(1, Number(arg('--workers') ?? Math.min(2, availableParallelism())));
+const sender = arg('--sender');
+// With a sender, its learned mappings (from the configured store) answer first; that runs in this thread.
+const workers = sender ? 1 : Math.max(1, Number(arg('--workers') ?? Math.min(2, availableParallelism())));
 const format = arg('--format') ?? 'auto';
 const column = (arg('--column') ?? 'name').toLowerCase();
 const options: MatchOptions = { ...(arg('--sender') ? { sender: arg('--sender') as string } : {}), ...(arg('--modality') ? { modality: arg('--modality') as string } : {}) };
@@ -79,12 +84,22 @@ function deliver(seq: number, rows: string[]): void {
 
 type Runner = { send(seq: number, batch: string[]): void; pending(): number; close(): Promise<void> };
 
-function inProcess(): Runner {
-  const matcher = createMatcher(loadDefaultItems(root).items);
+async function inProcess(): Promise<Runner> {
+  let matcher: ExamNameMatcher = createMatcher(loadDefaultItems(root).items);
+  let close = async (): Promise<void> => {};
+  if (sender) {
+    const config = loadConfig();
+    const store = await createStore({ dataDir: config.store.dataDir, ...(config.store.mongodbUri ? { mongodbUri: config.store.mongodbUri } : {}) });
+    const learned = new LearnedMappings(store.resources);
+    const maps = await learned.load();
+    console.error(`standardize: learned mappings of ${maps} sender map(s) loaded from the ${store.kind} store; using sender ${sender}`);
+    matcher = withLearned(matcher, learned);
+    close = () => store.close();
+  }
   return {
     send: (seq, batch) => deliver(seq, batch.map((n) => formatRow(matcher.match(n, options)))),
     pending: () => 0,
-    close: async () => {},
+    close,
   };
 }
 
@@ -120,7 +135,7 @@ async function pool(n: number): Promise<Runner> {
   };
 }
 
-const runner = workers > 1 ? await pool(workers) : inProcess();
+const runner = workers > 1 ? await pool(workers) : await inProcess();
 const lines = createInterface({ input, crlfDelay: Infinity });
 let seq = 0;
 let batch: string[] = [];

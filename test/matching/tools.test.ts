@@ -44,6 +44,22 @@ describe('npm run standardize', () => {
     assert.deepEqual(rows.map((x) => x[1]), ['40030202003700', '20040100110000', '44040803M10000']);
   });
 
+  test('--sender answers from that sender\'s learned ConceptMap in the store (DATA_DIR)', async () => {
+    const { createStore } = await import('../../src/store/index.js');
+    const { LearnedMappings } = await import('../../src/matching/learned.js');
+    const dataDir = join(dir, 'data');
+    const store = await createStore({ dataDir });
+    await new LearnedMappings(store.resources).record({ sender: 'hosp-9', name: '胸部平扫', targets: [{ code: '30040100110000', display: '* MR胸部(平扫)' }] });
+    await store.close();
+    const inFile = join(dir, 'sender.txt');
+    const outFile = join(dir, 'sender.csv');
+    writeFileSync(inFile, '胸部平扫\n胸部CT平扫\n');
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/standardize.ts'), '--in', inFile, '--out', outFile, '--sender', 'hosp-9'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, DATA_DIR: dataDir } });
+    assert.equal(r.status, 0, r.stderr);
+    const rows = readFileSync(outFile, 'utf8').trim().split('\n').slice(1).map(parseCsvLine);
+    assert.deepEqual(rows.map((x) => [x[1], x[4], x[5]]), [['30040100110000', 'auto', 'learned'], ['20040100110000', 'auto', 'engine']]);
+  });
+
   test('usage error without --in/--out', () => {
     assert.equal(tsx('scripts/standardize.ts', []).status, 2);
   });
