@@ -202,3 +202,18 @@ describe('explanations and decisions', () => {
     assert.ok((c[0]?.score ?? 0) >= (c[1]?.score ?? 0) && (c[1]?.score ?? 0) >= (c[2]?.score ?? 0));
   });
 });
+
+test('arbitrary input never throws and always yields a well-formed result', () => {
+  let seed = 12345;
+  const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296);
+  const alphabet = ['胸', '部', 'C', 'T', '平', '扫', '(', ')', '[', ']', '+', '、', ',', '左', '右', '/', '位', '正', '侧', '造', '影', 'M', 'R', '3', '.', '0', 'T', ' ', '【', '】', '（', '）', '磁', '共', '振', '膝', '关', '节', '血', '管', '\t', '😀', '\\', '"'];
+  for (let i = 0; i < 3000; i++) {
+    const len = Math.floor(rand() * 40);
+    let s = '';
+    for (let j = 0; j < len; j++) s += alphabet[Math.floor(rand() * alphabet.length)];
+    const r = run(s).result;
+    assert.ok(['auto', 'review', 'none'].includes(r.decision));
+    for (const e of r.exams) for (const c of e.candidates) assert.ok(c.score >= 0 && c.score <= 1 && /^[0-9A-Za-z]{14}$/.test(c.code), s);
+  }
+  assert.equal(run('x'.repeat(5000)).decision, 'none');
+});
