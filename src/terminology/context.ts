@@ -31,9 +31,9 @@ export interface ContextOptions {
 
 export class OperationContext {
   readonly resolver: Resolver;
-  readonly languages: LanguagePreference[];
+  languages: LanguagePreference[];
   /** The raw language request (for messages), `--` when none. */
-  readonly languageText?: string;
+  languageText?: string;
   readonly displayLanguageGiven: boolean;
   readonly versionRules: VersionRule[];
   readonly valueSetVersionRules: string[];
@@ -51,6 +51,14 @@ export class OperationContext {
     this.versionRules = options.versionRules ?? [];
     this.valueSetVersionRules = options.valueSetVersionRules ?? [];
     this.maxExpansionSize = options.maxExpansionSize ?? 100_000;
+  }
+
+  /** Falls back to a resource's language (ValueSet.language) when the request named none. */
+  useDefaultLanguage(tag: string | undefined): boolean {
+    if (!tag || this.languages.length > 0) return false;
+    this.languageText = tag;
+    this.languages = parseLanguagePreferences(tag);
+    return true;
   }
 
   /** Throws too-costly once the deadline has passed (`place` names the step for diagnostics). */

@@ -12,7 +12,11 @@ export interface ValidationIssue {
   txIssueType: string;
   message: string;
   expression?: string[];
+  /** Kept out of the joined `message`. */
+  quiet?: boolean;
 }
+
+const QUIET = new Set(['this-code-not-in-vs', 'status-check', 'process-note', 'display-comment']);
 
 export class IssueList {
   readonly items: ValidationIssue[] = [];
@@ -41,7 +45,8 @@ export class IssueList {
   /** The `message` output: issue texts joined with '; ' (tx.fhir.org style). */
   message(): string | undefined {
     // Per-coding "not in this value set" notes stay out of the message (the CC-level error says it).
-    const texts = this.items.filter((i) => !(i.severity === 'information' && i.txIssueType === 'this-code-not-in-vs')).map((i) => i.message);
+    // Notes about status, process and per-coding membership stay out of the message (tx.fhir.org).
+    const texts = this.items.filter((i) => !QUIET.has(i.txIssueType) && !(i.severity === 'information' && i.txIssueType === 'code-rule') && !(i.severity === 'warning' && i.txIssueType === 'invalid-code') && !i.quiet).map((i) => i.message);
     return texts.length > 0 ? texts.join('; ') : undefined;
   }
 

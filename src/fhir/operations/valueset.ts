@@ -71,6 +71,8 @@ export function expandHandler(engine: EngineOptions): OperationHandler {
     const vs = targetValueSet(rc, req);
     const { params } = rc;
     const designations = params.strings('designation');
+    const echo = echoParameters(req);
+    if (rc.ctx.useDefaultLanguage(vs.language)) echo.push({ name: 'displayLanguage', valueCode: vs.language! });
     return expandValueSet(rc.ctx, {
       valueSet: vs,
       filter: params.string('filter'),
@@ -83,7 +85,7 @@ export function expandHandler(engine: EngineOptions): OperationHandler {
       includeDefinition: params.boolean('includeDefinition'),
       properties: params.strings('property'),
       supplements: supplementsFor(rc, vs),
-      echo: echoParameters(req),
+      echo,
       limit: rc.limit,
     });
   };

@@ -65,6 +65,7 @@ function propertyValue(p: ConceptProperty): [string, unknown] | undefined {
 
 class ContainsBuilder {
   readonly usedProperties = new Map<string, string | undefined>();
+  multiVersion = new Set<string>();
 
   constructor(
     private readonly ctx: OperationContext,
@@ -73,6 +74,8 @@ class ContainsBuilder {
 
   build(e: ExpansionEntry): ValueSetExpansionContains {
     const c: ValueSetExpansionContains = { system: e.system };
+    // Several versions of one system in the expansion: say which version each code comes from.
+    if (e.version !== undefined && this.multiVersion.has(e.system)) c.version = e.version;
     if (e.abstract) c.abstract = true;
     if (e.inactive) c.inactive = true;
     c.code = e.code;
@@ -162,6 +165,9 @@ export function expandValueSet(ctx: OperationContext, input: ExpandInput): Value
     entries = flat.slice(offset, input.count !== undefined ? offset + input.count : undefined);
   }
   const builder = new ContainsBuilder(ctx, input);
+  const versionsBySystem = new Map<string, Set<string>>();
+  for (const p of composed.usedCodeSystems.values()) versionsBySystem.set(p.system, (versionsBySystem.get(p.system) ?? new Set()).add(p.version ?? ''));
+  builder.multiVersion = new Set([...versionsBySystem].filter(([, v]) => v.size > 1).map(([s]) => s));
   const contains = entries.map((e) => builder.build(e));
   const parameter: ValueSetExpansionParameter[] = [...input.echo];
   for (const provider of composed.usedCodeSystems.values()) {

@@ -64,6 +64,12 @@ function paths(kind: ValidateCodeInput['kind'], index: number): { base: string; 
   return { base, code: `${base}.code`, system: `${base}.system`, display: `${base}.display`, version: `${base}.version` };
 }
 
+const STANDARDS_STATUS = 'http://hl7.org/fhir/StructureDefinition/structuredefinition-standards-status';
+
+function standardsStatus(res: { extension?: Array<{ url?: string; valueCode?: string }> } | undefined): string | undefined {
+  return res?.extension?.find((e) => e.url === STANDARDS_STATUS)?.valueCode;
+}
+
 function codingLabel(c: CodingInput): string {
   const sys = c.system ?? '';
   const ver = c.version ? `|${c.version}` : '';
@@ -91,6 +97,35 @@ class Validator {
       this.expansion = flatten(evaluateCompose(this.ctx, vs, { activeOnly: this.input.activeOnly, supplements: this.input.supplements }).entries);
     }
     return this.expansion;
+  }
+
+  /** Information notes on draft / experimental / deprecated / withdrawn resources used (tx.fhir.org MSG_*). */
+  private statusNotes(provider: CodeSystemProvider): void {
+    const cs = provider.resource;
+    const note = (what: string, type: string, canonical: string): void => this.issues.information('business-rule', 'status-check', `Reference to ${what} ${type} ${canonical}`);
+    const csCanonical = canonicalOf({ url: provider.system, version: provider.version });
+    const csStandards = standardsStatus(cs);
+    if (provider.status === 'draft') note('draft', 'CodeSystem', csCanonical);
+    if (provider.experimental === true) note('experimental', 'CodeSystem', csCanonical);
+    if (csStandards === 'deprecated' || csStandards === 'withdrawn') note(csStandards, 'CodeSystem', csCanonical);
+    const vs = this.input.valueSet;
+    const vsStandards = standardsStatus(vs);
+    if (vs && (vsStandards === 'deprecated' || vsStandards === 'withdrawn')) note(vsStandards, 'ValueSet', canonicalOf(vs));
+  }
+
+  /** A value set include may mark a concept deprecated (valueset-deprecated / standards-status extensions). */
+  private deprecatedInValueSet(system: string, code: string): boolean {
+    for (const inc of this.input.valueSet?.compose?.include ?? []) {
+      if (inc.system !== system) continue;
+      for (const c of inc.concept ?? []) {
+        if (c.code !== code) continue;
+        for (const e of c.extension ?? []) {
+          if (e.url.endsWith('/valueset-deprecated') && (e.valueCode === 'true' || e.valueBoolean === true)) return true;
+          if (e.url.endsWith('/structuredefinition-standards-status') && e.valueCode === 'deprecated') return true;
+        }
+      }
+    }
+    return false;
   }
 
   /** Evaluates the value set up front so that broken value sets become a result=false answer. */
@@ -192,6 +227,7 @@ class Validator {
   /** Validates a code against a resolved code system (and the value set in value set mode). */
   private validateFound(args: { coding: CodingInput; system: string; code: string; p: ReturnType<typeof paths>; provider: CodeSystemProvider; reportNotInVs: 'error' | 'information'; vsMode: boolean }): CodingOutcome {
     const { coding, system, code, p, provider, reportNotInVs, vsMode } = args;
+    this.statusNotes(provider);
     const located = provider.locate(code);
     const concept = located.concept;
     const out: CodingOutcome = { valid: true, system, version: provider.version, code, found: concept !== undefined };
@@ -244,6 +280,9 @@ class Validator {
     if (vsMode) {
       const inVs = this.notInValueSet(system, concept.code, coding, p.code, reportNotInVs);
       out.inVs = inVs;
+      if (inVs && this.deprecatedInValueSet(system, concept.code)) {
+        this.issues.add({ severity: 'warning', code: 'business-rule', txIssueType: 'code-comment', message: `The presence of the concept '${concept.code}' in the system '${system}' in the value set ${this.vsCanonical()} is marked with a status of deprecated and its use should be reviewed`, expression: [p.code], quiet: true });
+      }
       if (!inVs) out.valid = false;
     }
     if (this.issues.items.some((i) => i.severity === 'error' && i.txIssueType === 'vs-invalid')) out.valid = false;

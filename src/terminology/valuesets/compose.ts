@@ -189,7 +189,7 @@ class Evaluator {
       const result: ExpansionEntry[] = [];
       for (const include of includes) {
         for (const entry of this.includeEntries(include, allowHierarchy)) {
-          const k = key(entry.system, entry.code);
+          const k = `${key(entry.system, entry.code)}\u0000${entry.version ?? ''}`;
           if (seen.has(k)) continue;
           seen.add(k);
           result.push(entry);
