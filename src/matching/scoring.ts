@@ -120,6 +120,8 @@ export function resolveScans(f: ExamFacets, m: Modality, index: ItemIndex, body:
   if (m === 'CT' || m === 'MR') {
     if ([...set].some((s) => PLAIN_VARIANTS.has(s) || (m === 'MR' && s === '12'))) set.delete('11');
     if (set.has('21') || set.has('22')) for (const v of PLAIN_VARIANTS) set.delete(v);
+    // A specific contrast method (DCE, liver-specific agent) is the 增强 the text mentions.
+    if (m === 'MR' && (set.has('23') || set.has('24'))) set.delete('21');
     if (set.has('11') && set.has('21')) combine(set, at, ['11', '21'], '22');
     if (m === 'CT' && set.has('22') && set.has('42')) combine(set, at, ['22', '42'], '43');
     if (m === 'CT' && set.has('33') && set.has('34')) combine(set, at, ['33', '34'], '36');

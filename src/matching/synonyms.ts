@@ -102,7 +102,7 @@ export const SCAN_WORDS: Record<string, ScanWord> = {
   swi: { codes: { MR: '57' } }, swan: { codes: { MR: '57' } }, 磁敏感: { codes: { MR: '57' } }, mrs: { codes: { MR: '58' } }, 波谱: { codes: { MR: '58' } },
   bold: { codes: { MR: '51' } }, fmri: { codes: { MR: '59' } }, 脑功能: { codes: { MR: '59' } },
   dce: { codes: { MR: '23' } }, 动态增强: { codes: { MR: '23' } }, 动态对比增强: { codes: { MR: '23' } },
-  肝胆特异性: { codes: { MR: '24' } }, 普美显: { codes: { MR: '24' } }, vwi: { codes: { MR: '37' } }, 血管壁: { codes: { MR: '37' } },
+  肝胆特异性: { codes: { MR: '24' } }, 普美显: { codes: { MR: '24' } }, 钆塞酸: { codes: { MR: '24' } }, eob: { codes: { MR: '24' } }, vwi: { codes: { MR: '37' } }, 血管壁: { codes: { MR: '37' } },
   电影: { codes: { MR: '72' } }, 软骨: { codes: { MR: '73' } }, 类pet: { codes: { MR: '74' } }, 全身弥散: { codes: { MR: '74' } },
   mre: { codes: { MR: '75' } }, tricks: { codes: { MR: '76' } }, ivim: { codes: { MR: '77' } }, dki: { codes: { MR: '78' } }, ute: { codes: { MR: '79' } },
   dsi: { codes: { MR: '7a' } }, 心功能: { codes: { MR: '7d' } },
