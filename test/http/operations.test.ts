@@ -3,38 +3,26 @@
  * (GET and POST, type and instance level) and each error class.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import request from 'supertest';
 import type { Express } from 'express';
 import { defaultConfig } from '../../src/config.js';
 import { createApp } from '../../src/fhir/app.js';
 import { createOperationTable } from '../../src/fhir/operations/table.js';
 import { silentLogger } from '../../src/logger.js';
-import { createStore, type Store } from '../../src/store/index.js';
 import { TerminologyRegistry } from '../../src/terminology/registry.js';
+import { storeless } from '../conformance/server.js';
 import { allExamsValueSet, ctValueSet, EXAM_SYSTEM, examCodeSystem, examConceptMap } from '../terminology/fixtures.js';
 
 let app: Express;
-let store: Store;
-let dataDir: string;
 const CT_VS = 'http://example.org/fhir/ValueSet/exam-ct';
 const FHIR_JSON = 'application/fhir+json';
 
 before(async () => {
   const registry = new TerminologyRegistry();
   for (const r of [examCodeSystem(), allExamsValueSet(), ctValueSet(), examConceptMap()]) registry.add(r);
-  dataDir = mkdtempSync(join(tmpdir(), 'tx-http-'));
-  store = await createStore({ dataDir });
   const config = defaultConfig();
-  app = createApp({ operations: createOperationTable({ registry, maxExpansionSize: 1000 }), registry, store, config, logger: silentLogger });
-});
-
-after(async () => {
-  await (store as { close?: () => Promise<void> | void }).close?.();
-  rmSync(dataDir, { recursive: true, force: true });
+  app = createApp({ operations: createOperationTable({ registry, maxExpansionSize: 1000 }), registry, store: storeless(), config, logger: silentLogger });
 });
 
 const post = (path: string, parameter: unknown[]) => request(app).post(`/fhir/${path}`).set('content-type', FHIR_JSON).send({ resourceType: 'Parameters', parameter });

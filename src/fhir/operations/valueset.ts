@@ -102,7 +102,7 @@ export function codingsFrom(rc: RequestContext, systemParam: string): Pick<Valid
   const coding = params.coding('coding');
   if (coding) return { kind: 'coding', codings: [{ system: coding.system, version: coding.version, code: coding.code, display: coding.display }] };
   const code = params.string('code');
-  if (code === undefined) throw new InvalidRequestError('One of code, coding or codeableConcept must be given', { code: 'required', expression: ['code'] });
+  if (code === undefined) throw new InvalidRequestError('Unable to find code to validate (looked for coding | codeableConcept | code+system | code+inferSystem in parameters');
   return {
     kind: 'code',
     codings: [{ system: params.string(systemParam), version: params.firstString('systemVersion', 'version'), code, display: params.string('display') }],

@@ -5,13 +5,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Extension, ValueSet, ValueSetExpansionContains, ValueSetExpansionParameter } from 'fhir/r4';
-import type { CodeSystemProvider, ConceptProperty } from '../codesystems/provider.js';
+import type { CodeSystemProvider, ConceptProperty, Designation } from '../codesystems/provider.js';
 import { normaliseSearchText, queryTerms } from '../codesystems/text-index.js';
 import type { OperationContext } from '../context.js';
 import { displayForLanguages } from '../languages.js';
 import { canonicalOf, evaluateCompose, flatten, type ExpansionEntry } from '../valuesets/compose.js';
 import { assertCheckedVersion } from '../valuesets/resolve.js';
 
+const PREFERRED_FOR_LANGUAGE = { system: 'http://terminology.hl7.org/CodeSystem/hl7TermMaintInfra', code: 'preferredForLanguage', display: 'Preferred For Language' };
 const XV = 'http://hl7.org/fhir/5.0/StructureDefinition/extension-ValueSet.expansion.';
 /** FHIR concept-properties codes (http://hl7.org/fhir/concept-properties). */
 const STANDARD_PROPERTIES = new Set(['definition', 'display', 'inactive', 'status', 'parent', 'child', 'notSelectable', 'deprecated', 'retirementDate', 'deprecationDate']);
@@ -81,7 +82,7 @@ class ContainsBuilder {
     c.code = e.code;
     const display = e.vsDisplay ?? displayForLanguages({ display: e.display, displayLanguage: e.provider?.language, designations: [...e.vsDesignations, ...e.designations], languages: this.ctx.languages })?.value ?? e.display;
     if (display !== undefined) c.display = display;
-    const designations = this.designations(e);
+    const designations = this.designations(e, display);
     if (designations.length > 0) c.designation = designations;
     const extensions = this.extensions(e);
     if (extensions.length > 0) c.extension = extensions;
@@ -89,9 +90,11 @@ class ContainsBuilder {
     return c;
   }
 
-  private designations(e: ExpansionEntry): NonNullable<ValueSetExpansionContains['designation']> {
+  private designations(e: ExpansionEntry, shown: string | undefined): NonNullable<ValueSetExpansionContains['designation']> {
     if (!this.input.includeDesignations && !(this.input.designations && this.input.designations.length > 0)) return [];
-    const all = [...e.vsDesignations, ...e.designations];
+    // The code system's own display is a designation in its language, unless it is the display shown.
+    const base: Designation[] = e.display !== undefined && e.provider?.language && e.display !== shown ? [{ language: e.provider.language, use: PREFERRED_FOR_LANGUAGE, value: e.display }] : [];
+    const all = [...base, ...e.vsDesignations, ...e.designations].filter((d) => !(d.value === shown && d.use === undefined));
     const wanted = this.input.designations ?? [];
     return all
       .filter((d) => wanted.length === 0 || wanted.some((w) => w === d.language || (d.use && (w === d.use.code || w === `${d.use.system}|${d.use.code}`))))

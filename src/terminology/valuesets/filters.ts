@@ -32,8 +32,6 @@ function propertyStrings(provider: CodeSystemProvider, concept: Concept, propert
       return concept.children;
     case 'inactive':
       return [String(provider.isInactive(concept))];
-    case 'notSelectable':
-      if (provider.propertyValues(concept, 'notSelectable').length === 0) return [String(provider.isAbstract(concept))];
   }
   const out: string[] = [];
   for (const p of provider.propertyValues(concept, property)) {
