@@ -4,7 +4,7 @@
  * Nothing else imports `fhir/` or `hl7/` (scripts/check-layers.mjs enforces it).
  */
 import type { Server } from 'node:http';
-import type { CodeSystem } from 'fhir/r4';
+import type { CodeSystem, Resource } from 'fhir/r4';
 import { ConfigError, REPO_ROOT, loadConfig, type AppConfig } from './config.js';
 import { loadContentDirs } from './content/loader.js';
 import { createLogger, type Logger } from './logger.js';
@@ -12,10 +12,16 @@ import { createStore } from './store/index.js';
 import type { ResourceVersion, Store } from './store/store.js';
 import { loadFhirCore } from './terminology/fhir-core.js';
 import { TerminologyRegistry, type TerminologyResource } from './terminology/registry.js';
-import { CS, DEFAULT_CANONICAL_BASE, canonicalBase, codeSystemUrl } from './standard/canonical.js';
+import { CS, canonicalBase, codeSystemUrl } from './standard/canonical.js';
 import { examItemProviderFactory } from './standard/exam-item-provider.js';
 import { createFhirServer } from './fhir/app.js';
 import { createOperationTable } from './fhir/operations/table.js';
+import { ExamItemMatching, withMatchingOperations } from './fhir/matching-operations.js';
+import { FhirSchemaValidator } from './fhir/validation/schema-validator.js';
+import { createHl7AdminRouter } from './fhir/admin/hl7-routes.js';
+import { parseHl7Config, startHl7Gateway, type Hl7Gateway } from './hl7/index.js';
+import { LearnedMappings } from './matching/index.js';
+import { scheduleAuditRetention } from './store/retention.js';
 import { createPublishRouter } from './fhir/publish/router.js';
 import { bearerAuthorizer } from './fhir/publish/auth.js';
 import { validateCodeVia } from './fhir/publish/validate-code.js';
@@ -36,7 +42,7 @@ function applyToRegistry(registry: TerminologyRegistry, versions: ResourceVersio
   }
 }
 
-async function buildRegistry(store: Store, config: AppConfig, logger: Logger): Promise<TerminologyRegistry> {
+async function buildRegistry(store: Store, config: AppConfig, logger: Logger, base: string): Promise<TerminologyRegistry> {
   const registry = new TerminologyRegistry();
   const started = performance.now();
   const core = config.terminology.loadFhirCore ? loadFhirCore(registry) : 0;
@@ -44,17 +50,34 @@ async function buildRegistry(store: Store, config: AppConfig, logger: Logger): P
   applyToRegistry(registry, current);
   // The exam-item code system explains unknown codes and accepts device-specific ones (§6.1.2).
   const resolve = (url: string) => registry.findCodeSystem(url) as CodeSystem | undefined;
-  registry.registerProviderFactory(codeSystemUrl(canonicalBase(), CS.examItem), examItemProviderFactory({ resolve }));
+  registry.registerProviderFactory(codeSystemUrl(base, CS.examItem), examItemProviderFactory({ resolve }));
   logger.info({ fhirCore: core, stored: current.length, ms: Math.round(performance.now() - started) }, 'terminology registry built');
   return registry;
 }
 
 export interface RunningServer {
   server: Server;
+  /** The HL7 v2 gateway when a listener is configured (MLLP_PORT or `hl7.listeners`). */
+  hl7?: Hl7Gateway;
   stop(): Promise<void>;
 }
 
-export async function start(config: AppConfig, logger: Logger): Promise<RunningServer> {
+export interface StartOptions {
+  /** Environment read by module sections (MLLP_PORT, MLLP_DOWNSTREAM, MLLP_HOST); default process.env. */
+  env?: Record<string, string | undefined>;
+}
+
+/** Sync and submissions check resources with the FHIR R4 JSON schema (errors only; warnings pass). */
+function schemaProblems(resource: Resource): string | undefined {
+  const errors = FhirSchemaValidator.shared().check(resource).filter((i) => (i.severity ?? 'error') === 'error' || i.severity === 'fatal');
+  return errors.length ? errors.map((i) => i.message).join('; ') : undefined;
+}
+
+export async function start(config: AppConfig, logger: Logger, options: StartOptions = {}): Promise<RunningServer> {
+  const env = options.env ?? process.env;
+  // One canonical base for the engine, sync ownership, releases and the matcher (CANONICAL_BASE).
+  const base = canonicalBase(env);
+  parseHl7Config(config.hl7, env); // fail fast on a bad hl7 section / MLLP_* before opening the store
   const store = await createStore({
     dataDir: config.store.dataDir,
     ...(config.store.mongodbUri ? { mongodbUri: config.store.mongodbUri } : {}),
@@ -67,12 +90,33 @@ export async function start(config: AppConfig, logger: Logger): Promise<RunningS
   logger.info({ loaded: loaded.loaded, unchanged: loaded.unchanged, missingDirs: loaded.missingDirs }, 'content loaded');
   for (const e of loaded.errors) logger.warn({ file: e.file }, `content file skipped: ${e.message}`);
 
-  const registry = await buildRegistry(store, config, logger);
-  const operations = createOperationTable({
-    registry,
-    maxExpansionSize: config.terminology.maxExpansionSize,
-    operationTimeoutMs: config.terminology.operationTimeoutMs,
+  // The head before listCurrent(): store.watch then reports every write after the snapshot, none lost between.
+  const head = await store.resources.headSeq();
+  const registry = await buildRegistry(store, config, logger, base);
+  const stopRetention = scheduleAuditRetention({
+    audit: store.audit,
+    retentionDays: config.audit.retentionDays,
+    onPrune: (removed, cutoff) => { if (removed > 0) logger.info({ removed, cutoff }, 'audit records past retention pruned'); },
+    onError: (err) => logger.warn({ err }, 'audit retention prune failed (retried at the next run)'),
   });
+
+  // The standardisation engine, built once from the exam-item CodeSystem; senders' reviewed maps first.
+  const learned = new LearnedMappings(store.resources, { canonicalBase: base });
+  const learnedMaps = await learned.load();
+  const matching = new ExamItemMatching({
+    base, learned,
+    findCodeSystem: (url) => registry.findCodeSystem(url) as CodeSystem | undefined,
+    onError: (err) => logger.warn({ err }, 'learned mappings reload failed'),
+  });
+  logger.info({ items: matching.rebuild(), learnedMaps }, 'exam-name matcher built');
+  const operations = withMatchingOperations(
+    createOperationTable({
+      registry,
+      maxExpansionSize: config.terminology.maxExpansionSize,
+      operationTimeoutMs: config.terminology.operationTimeoutMs,
+    }),
+    { matching, base, codeSystemById: (id) => registry.byId('CodeSystem', id) as CodeSystem | undefined },
+  );
 
   // Publishing side of sync (docs/sync.md): releases, packages, feed, ConceptMap submissions.
   const syncConfig = parseSyncConfig(config.sync);
@@ -81,21 +125,42 @@ export async function start(config: AppConfig, logger: Logger): Promise<RunningS
     applyToRegistry(registry, [v]);
     void fhirServer?.onStoreChange([v]);
   };
-  const publisher = new PublishingService(new ReleaseService({ store, canonicalBase: DEFAULT_CANONICAL_BASE, packageName: 'rimag.imaging.terminology' }));
-  const submissions = createSubmissionService({ store, validateCode: validateCodeVia(operations['CodeSystem/$validate-code']!), onWritten });
+  const publisher = new PublishingService(new ReleaseService({ store, canonicalBase: base, packageName: 'rimag.imaging.terminology' }));
+  const submissions = createSubmissionService({
+    store, standardBase: base, validateResource: schemaProblems, onWritten,
+    validateCode: validateCodeVia(operations['CodeSystem/$validate-code']!),
+  });
+  const authorize = bearerAuthorizer(config.adminToken, store.audit);
   const publishRouter = createPublishRouter({
     publisher, submissions, audit: store.audit,
-    authorize: bearerAuthorizer(config.adminToken, store.audit),
+    authorize,
     ...(config.http.publicBaseUrl ? { publicBaseUrl: config.http.publicBaseUrl } : {}),
   });
+  const routers = [publishRouter];
 
-  fhirServer = createFhirServer({ operations, registry, store, config, logger, routers: [publishRouter] });
+  // HL7 v2 gateway (docs/hl7.md): off unless MLLP_PORT or hl7.listeners is configured.
+  const hl7 = await startHl7Gateway({
+    section: config.hl7, env, journal: store.journal, logger,
+    matcher: matching.matcher,
+    conceptMap: async (q) => matching.learnedTarget(q.sender, q.text, q.code),
+    standardSystem: matching.system,
+  });
+  if (hl7) routers.push(createHl7AdminRouter({ admin: hl7.admin, authorize, audit: store.audit }));
+
+  fhirServer = createFhirServer({ operations, registry, store, config, logger, routers });
   const unwatch = store.watch((versions) => {
     applyToRegistry(registry, versions);
+    matching.onStoreChange(versions);
     fhirServer?.onStoreChange(versions).catch((err: unknown) => logger.error({ err }, 'search index refresh failed'));
-  });
+  }, { afterSeq: head, onError: (err) => logger.warn({ err }, 'store watch poll failed (keeps polling)') });
+  // The standard's base follows CANONICAL_BASE unless the sync section names one explicitly.
+  const explicitBase = (config.sync as { standardBase?: unknown } | undefined)?.standardBase !== undefined;
   const scheduler: SyncScheduler | undefined = syncConfig
-    ? startSyncScheduler({ config: syncConfig, store, logger, onWritten, onDeleted: (type, id) => registry.remove(type, id) }) // the search index learns deletions from store.watch
+    ? startSyncScheduler({
+      config: explicitBase ? syncConfig : { ...syncConfig, standardBase: base },
+      store, logger, onWritten, validateResource: schemaProblems,
+      onDeleted: (type, id) => registry.remove(type, id), // the search index learns deletions from store.watch
+    })
     : undefined;
 
   const server = await new Promise<Server>((resolveListen, reject) => {
@@ -113,7 +178,9 @@ export async function start(config: AppConfig, logger: Logger): Promise<RunningS
   const stop = () => (stopping ??= (async () => {
     logger.info('shutting down');
     unwatch();
+    stopRetention();
     await scheduler?.stop();
+    await hl7?.stop();
     await new Promise<void>((done) => {
       server.close(() => done());
       server.closeIdleConnections();
@@ -122,7 +189,7 @@ export async function start(config: AppConfig, logger: Logger): Promise<RunningS
     await store.close();
     logger.info('stopped');
   })());
-  return { server, stop };
+  return { server, ...(hl7 ? { hl7 } : {}), stop };
 }
 
 async function main(): Promise<void> {
