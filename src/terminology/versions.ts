@@ -62,8 +62,8 @@ export function versionMatches(requested: string, candidate: string | undefined)
     }
     return cand.length >= req.length - (req[req.length - 1] === 'x' || req[req.length - 1] === '*' ? 1 : 0);
   }
-  // Partial: `1.0` matches `1.0.2` (major.minor registration, FHIRsmith library.js).
-  if (req.length < cand.length && /^\d+(\.\d+)*$/.test(requested)) {
+  // Partial: `1.0` matches `1.0.2` (major.minor registration, FHIRsmith library.js); a bare major does not.
+  if (req.length >= 2 && req.length < cand.length && /^\d+(\.\d+)*$/.test(requested)) {
     return req.every((p, i) => p === cand[i]);
   }
   return false;

@@ -39,7 +39,7 @@ function supplementsFor(rc: RequestContext, vs: ValueSet): string[] {
 }
 
 /** Request parameters echoed into expansion.parameter (tx-ecosystem: "all parameters must be echoed"). */
-const ECHOED = ['activeOnly', 'count', 'offset', 'displayLanguage', 'excludeNested', 'filter', 'includeDefinition', 'includeDesignations', 'designation', 'system-version', 'check-system-version', 'force-system-version', 'default-valueset-version', 'useSupplement', 'excludeNotForUI', 'excludePostCoordinated'];
+const ECHOED = ['activeOnly', 'count', 'offset', 'displayLanguage', 'excludeNested', 'filter', 'includeDefinition', 'includeDesignations', 'designation', 'default-valueset-version', 'useSupplement', 'excludeNotForUI', 'excludePostCoordinated'];
 
 function echoParameters(req: OperationRequest): ValueSetExpansionParameter[] {
   const out: ValueSetExpansionParameter[] = [];

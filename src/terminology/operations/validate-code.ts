@@ -80,6 +80,8 @@ function codingLabel(c: CodingInput): string {
 class Validator {
   readonly issues = new IssueList();
   private expansion?: ExpansionEntry[];
+  /** Systems whose include could not be resolved (reported by the version checks instead). */
+  private missingSystems: string[] = [];
 
   constructor(
     private readonly ctx: OperationContext,
@@ -94,7 +96,9 @@ class Validator {
   private members(): ExpansionEntry[] {
     if (!this.expansion) {
       const vs = this.input.valueSet!;
-      this.expansion = flatten(evaluateCompose(this.ctx, vs, { activeOnly: this.input.activeOnly, supplements: this.input.supplements }).entries);
+      const composed = evaluateCompose(this.ctx, vs, { activeOnly: this.input.activeOnly, supplements: this.input.supplements, skipUnknownSystems: true });
+      this.expansion = flatten(composed.entries);
+      this.missingSystems = composed.missingSystems.map((m) => m.split('|')[0]!);
     }
     return this.expansion;
   }
@@ -299,6 +303,7 @@ class Validator {
     const members = this.members();
     const hit = members.find((e) => e.system === system && e.code === code);
     if (hit && !(this.input.activeOnly && hit.inactive)) return true;
+    if (this.missingSystems.includes(system) && this.issues.items.some((i) => i.txIssueType === 'not-found' || i.txIssueType === 'vs-invalid')) return false;
     const text = `The provided code '${codingLabel({ ...coding, system, code: coding.code })}' was not found in the value set '${this.vsCanonical()}'`;
     if (level === 'error') this.issues.error('code-invalid', 'not-in-vs', text, path);
     else this.issues.information('code-invalid', 'this-code-not-in-vs', text, path);

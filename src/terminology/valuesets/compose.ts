@@ -35,6 +35,8 @@ export interface ComposeOptions {
   supplements?: string[];
   /** Stop with too-costly beyond this many codes. */
   limit?: number;
+  /** Skip includes whose code system (version) is unknown instead of failing (membership checks). */
+  skipUnknownSystems?: boolean;
 }
 
 export interface ComposeResult {
@@ -135,7 +137,15 @@ class Evaluator {
       const first = resolveImportedValueSet(this.ctx, include.valueSet![0]!)!;
       return flatten(this.expandValueSet(first, false)).filter((e) => inImports(e.system, e.code));
     }
-    const provider = includeProvider(this.ctx, include, this.options.supplements ?? []);
+    let provider: CodeSystemProvider;
+    try {
+      provider = includeProvider(this.ctx, include, this.options.supplements ?? []);
+    } catch (err) {
+      // Membership checks report unknown systems themselves; the include contributes nothing.
+      if (!this.options.skipUnknownSystems || !(err instanceof NotFoundError)) throw err;
+      this.missing.push(include.version ? `${include.system}|${include.version}` : include.system);
+      return [];
+    }
     this.used.set(canonicalOf({ url: provider.system, version: provider.version }), provider);
     const out: ExpansionEntry[] = [];
     if (include.concept && include.concept.length > 0) {
