@@ -39,7 +39,7 @@ function supplementsFor(rc: RequestContext, vs: ValueSet): string[] {
 }
 
 /** Request parameters echoed into expansion.parameter (tx-ecosystem: "all parameters must be echoed"). */
-const ECHOED = ['activeOnly', 'count', 'offset', 'displayLanguage', 'excludeNested', 'filter', 'includeDefinition', 'includeDesignations', 'designation', 'default-valueset-version', 'useSupplement', 'excludeNotForUI', 'excludePostCoordinated'];
+const ECHOED = ['activeOnly', 'count', 'offset', 'displayLanguage', 'excludeNested', 'filter', 'includeDefinition', 'includeDesignations', 'designation', 'default-valueset-version', 'force-system-version', 'system-version', 'useSupplement', 'excludeNotForUI', 'excludePostCoordinated'];
 
 function echoParameters(req: OperationRequest): ValueSetExpansionParameter[] {
   const out: ValueSetExpansionParameter[] = [];
@@ -71,7 +71,9 @@ export function expandHandler(engine: EngineOptions): OperationHandler {
     const vs = targetValueSet(rc, req);
     const { params } = rc;
     const designations = params.strings('designation');
-    const echo = echoParameters(req);
+    // system-version is echoed only where it applied: a system the value set includes without a version.
+    const unpinned = new Set((vs.compose?.include ?? []).filter((i) => i.system && !i.version).map((i) => i.system!));
+    const echo = echoParameters(req).filter((p) => p.name !== 'system-version' || unpinned.has(String(p.valueUri ?? p.valueString ?? '').split('|')[0]!));
     if (rc.ctx.useDefaultLanguage(vs.language)) echo.push({ name: 'displayLanguage', valueCode: vs.language! });
     return expandValueSet(rc.ctx, {
       valueSet: vs,
