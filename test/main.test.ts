@@ -81,3 +81,41 @@ test('two server processes on one store: a write through one is searchable and u
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+test('start() wires the matcher operations, the schema check and the canonical base into submissions, and no gateway without MLLP_PORT', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'main-wiring-'));
+  const config = defaultConfig();
+  config.http.host = '127.0.0.1';
+  config.http.port = 0;
+  config.store.dataDir = dataDir;
+  config.adminToken = 'wiring-token';
+  config.terminology.loadFhirCore = false;
+  const running = await start(config, silentLogger, { env: {} });
+  try {
+    assert.equal(running.hl7, undefined, 'the HL7 gateway is off unless a listener is configured');
+    const base = `http://127.0.0.1:${(running.server.address() as { port: number }).port}/fhir`;
+    const caps = await getJson(base, '/metadata');
+    const rest = (caps.body.rest as Array<{ operation?: Array<{ name: string }>; resource: Array<{ type: string; operation?: Array<{ name: string }> }> }>)[0]!;
+    assert.ok(rest.operation?.some((o) => o.name === 'standardize'), 'system-level $standardize is advertised');
+    const cs = rest.resource.find((r) => r.type === 'CodeSystem');
+    assert.ok(cs?.operation?.some((o) => o.name === 'find-matches'), 'CodeSystem/$find-matches is advertised');
+
+    const headers = { 'Content-Type': 'application/fhir+json', Authorization: 'Bearer wiring-token' };
+    const map = (id: string, url: string, extra: Record<string, unknown> = {}) => ({
+      resourceType: 'ConceptMap', id, url, status: 'active',
+      group: [{ source: 'http://hospital.example/exam', target: 'https://bzh.rimagcloud.com/fhir/CodeSystem/exam-item', element: [{ code: 'X1', target: [{ code: '20040100110000', equivalence: 'equivalent' }] }] }],
+      ...extra,
+    });
+    const underStandard = await fetch(`${base}/ConceptMap/$submit`, { method: 'POST', headers, body: JSON.stringify(map('hosp-a', 'https://bzh.rimagcloud.com/fhir/ConceptMap/hosp-a')) });
+    assert.equal(underStandard.status, 422);
+    assert.match(await underStandard.text(), /canonical base/);
+    const schemaBad = await fetch(`${base}/ConceptMap/$submit`, { method: 'POST', headers, body: JSON.stringify(map('hosp-b', 'http://hospital.example/cm/b', { status: 42 })) });
+    assert.equal(schemaBad.status, 422);
+    assert.match(await schemaBad.text(), /not a valid FHIR R4 ConceptMap/);
+    const good = await fetch(`${base}/ConceptMap/$submit`, { method: 'POST', headers, body: JSON.stringify(map('hosp-c', 'http://hospital.example/cm/c')) });
+    assert.equal(good.status, 201, await good.text());
+  } finally {
+    await running.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
