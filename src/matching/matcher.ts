@@ -86,12 +86,18 @@ export class StandardisationEngine implements ExamNameMatcher {
           else if (!sameRegion(tagBody.entry, f.body.entry)) f.conflict = `tag [${tag}] names another region than ${f.body.term}`;
         }
       }
+      // A bare part shares the method/views written once for the list: after it (颈椎、腰椎正侧位), else before it (CT平扫胸部+腹部).
+      const bare = (x: ExamFacets) => x.scanWords.length === 0 && x.posts.length === 0 && x.views.length === 0;
       const next = facets[i + 1];
-      if (next && f.body && !f.modality && f.scanWords.length === 0 && f.posts.length === 0 && f.views.length === 0) {
-        f.scanWords = next.scanWords;
-        f.posts = next.posts;
-        f.views = next.views;
-        f.viewTerms = next.viewTerms;
+      const prev = facets[i - 1];
+      const donor = next && !bare(next) ? next : prev && !bare(prev) ? prev : undefined;
+      // Only a piece that says nothing but the part (and side) borrows: `髌骨30/60/90度` has its own detail.
+      const onlyPart = f.body && f.body.start >= 0 && (f.text.slice(0, f.body.start) + f.text.slice(f.body.end)).replace(/[左右双侧()\[\]+,、;\/:-]/g, '').length === 0;
+      if (donor && f.body && onlyPart && !f.modality && bare(f)) {
+        f.scanWords = donor.scanWords.map((w) => ({ ...w, start: -1 }));
+        f.posts = donor.posts;
+        f.views = donor.views;
+        f.viewTerms = donor.viewTerms;
       }
     }
   }

@@ -139,6 +139,10 @@ describe('multi-exam lines', () => {
     assert.equal(r.codes, '40040100000100+40030202003700');
     assert.equal(r.result.exams[0]?.decision, 'review');
   });
+  test('a method written once for a list of parts applies to each', () => {
+    assert.equal(run('CT平扫-胸部+腹部').codes, '20040100110000+20053000110000');
+    assert.equal(run('颈椎+腰椎MR平扫').codes, '30030202110000+30030400110000');
+  });
   test('two methods on one part give two exams', () => {
     assert.equal(run('头颅MRA+MRI平扫').codes, '30080101310000+30010100110000');
   });
