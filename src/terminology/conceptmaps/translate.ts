@@ -33,6 +33,8 @@ interface Match {
   code?: string;
   display?: string;
   map: ConceptMap;
+  /** Reverse translation: the source-side concept that maps to the given code. */
+  source?: { system?: string; code?: string; display?: string };
 }
 
 function forwardMatches(map: ConceptMap, input: TranslateInput): Match[] {
@@ -56,7 +58,7 @@ function reverseMatches(map: ConceptMap, input: TranslateInput): Match[] {
     for (const el of group.element ?? []) {
       for (const t of el.target ?? []) {
         if (t.code !== input.code) continue;
-        out.push({ equivalence: t.equivalence, system: group.source, code: el.code, display: el.display, map });
+        out.push({ equivalence: t.equivalence, system: group.target, code: t.code, display: t.display, map, source: { system: group.source, code: el.code, display: el.display } });
       }
     }
   }
@@ -73,8 +75,9 @@ export function translate(input: TranslateInput): Parameters {
     part.push({ name: 'relationship', valueCode: EQUIVALENCE_TO_RELATIONSHIP[m.equivalence] ?? 'related-to' });
     if (m.code !== undefined) part.push({ name: 'concept', valueCoding: { ...(m.system ? { system: m.system } : {}), code: m.code, ...(m.display ? { display: m.display } : {}) } });
     const canonical = m.map.version ? `${m.map.url}|${m.map.version}` : (m.map.url ?? '');
-    if (input.reverse) part.push({ name: 'source', valueCanonical: canonical });
-    else part.push({ name: 'originMap', valueCanonical: canonical });
+    part.push({ name: 'originMap', valueCanonical: canonical });
+    // Reverse (R5 targetCode): `source` names the source-side concept that maps to the given one.
+    if (input.reverse && m.source) part.push({ name: 'source', valueCoding: { ...(m.source.system ? { system: m.source.system } : {}), code: m.source.code, ...(m.source.display ? { display: m.source.display } : {}) } });
     out.push({ name: 'match', part });
   }
   return { resourceType: 'Parameters', parameter: out };

@@ -54,6 +54,8 @@ interface CodingOutcome {
   unknownSystemPlain?: string;
   /** The code was found in the code system (its details are reported even when invalid). */
   found?: boolean;
+  /** The code system's spelling when the code matched only ignoring case. */
+  normalizedCode?: string;
   /** The code is a member of the value set (whatever else is wrong with it). */
   inVs?: boolean;
 }
@@ -247,9 +249,10 @@ class Validator {
       if (vsMode) this.notInValueSet(system, code, coding, p.code, reportNotInVs, true);
       return { ...out, valid: false };
     }
-    out.code = concept.code;
+    out.code = located.caseDifference ? code : concept.code;
     if (located.caseDifference) {
-      this.issues.information('business-rule', 'code-rule', `The code '${code}' differs from the correct code '${concept.code}' by case. Although the code system '${system}' is case insensitive, implementers are strongly encouraged to use the correct case anyway`, p.code);
+      out.normalizedCode = concept.code;
+      this.issues.information('business-rule', 'code-rule', `The code '${code}' differs from the correct code '${concept.code}' by case. Although the code system '${canonicalOf({ url: system, version: provider.version })}' is case insensitive, implementers are strongly encouraged to use the correct case anyway`, p.code);
     }
     const display = displayForLanguages({ display: concept.display, displayLanguage: provider.language, designations: concept.designations, languages: this.ctx.languages });
     out.display = display?.value ?? concept.display;
@@ -282,7 +285,7 @@ class Validator {
       if (!ok) out.valid = false;
     }
     if (vsMode) {
-      const inVs = this.notInValueSet(system, concept.code, coding, p.code, reportNotInVs);
+      const inVs = this.notInValueSet(system, concept.code, { ...coding, code: concept.code === code ? coding.code : code }, p.code, reportNotInVs);
       out.inVs = inVs;
       if (inVs && this.deprecatedInValueSet(system, concept.code)) {
         this.issues.add({ severity: 'warning', code: 'business-rule', txIssueType: 'code-comment', message: `The presence of the concept '${concept.code}' in the system '${system}' in the value set ${this.vsCanonical()} is marked with a status of deprecated and its use should be reviewed`, expression: [p.code], quiet: true });
@@ -371,6 +374,7 @@ export function validateCode(ctx: OperationContext, input: ValidateCodeInput): P
   if (first?.code !== undefined) out.push({ name: 'code', valueCode: first.code });
   if (first?.display !== undefined) out.push({ name: 'display', valueString: first.display });
   if (first?.inactive) out.push({ name: 'inactive', valueBoolean: true });
+  if (first?.normalizedCode !== undefined) out.push({ name: 'normalized-code', valueCode: first.normalizedCode });
   const oo = v.issues.toOperationOutcome();
   if (oo) out.push({ name: 'issues', resource: oo });
   const message = v.issues.message();

@@ -102,7 +102,10 @@ class Evaluator {
     this.count += n;
     const limit = this.options.limit;
     if (limit !== undefined && this.count > limit) {
-      throw new TooCostlyError(`The value set '${this.owner}' expansion has too many codes to produce (>${limit})`);
+      throw new TooCostlyError(`The value set '${this.owner}' expansion has too many codes to produce (>${limit})`, {
+        txIssueType: undefined,
+        diagnostics: `expansion stopped after ${limit} codes (limit from X-TOO-COSTLY-THRESHOLD or terminology.maxExpansionSize)`,
+      });
     }
   }
 
