@@ -154,13 +154,18 @@ function nestByHierarchy(entries: ExpansionEntry[]): ExpansionEntry[] {
 /** Runs $expand and returns the expanded ValueSet. */
 export function expandValueSet(ctx: OperationContext, input: ExpandInput): ValueSet {
   const vs = input.valueSet;
-  const hierarchical = input.excludeNested === false && !input.filter;
+  const hierarchical = input.excludeNested !== true;
   const composed = evaluateCompose(ctx, vs, { activeOnly: input.activeOnly, hierarchical, supplements: input.supplements, limit: input.limit });
   for (const provider of composed.usedCodeSystems.values()) assertCheckedVersion(ctx, provider.system, provider.version);
   const enumerated = (vs.compose?.include ?? []).some((i) => (i.concept?.length ?? 0) > 0);
   let entries = hierarchical && !enumerated ? nestByHierarchy(composed.entries) : composed.entries;
-  if (input.filter) entries = applyTextFilter(entries, input.filter);
-  const total = input.filter ? entries.length : flatten(entries).length;
+  if (input.filter) {
+    entries = applyTextFilter(entries, input.filter);
+    // tx.fhir.org keeps the hierarchy of filter-defined sets after a text search, not of whole systems.
+    const filtered = (vs.compose?.include ?? []).some((i) => (i.filter?.length ?? 0) > 0);
+    if (hierarchical && filtered) entries = nestByHierarchy(entries);
+  }
+  const total = flatten(entries).length;
   const offset = input.offset ?? 0;
   const paged = input.count !== undefined || offset > 0;
   if (paged) {
