@@ -185,7 +185,8 @@ test('ConceptMap/$translate forward (R4 names) and reverse (R5 targetCode)', asy
   ]);
   const rev = await post('ConceptMap/$translate', [{ name: 'targetCode', valueCode: 'CT-HEAD' }, { name: 'targetSystem', valueUri: EXAM_SYSTEM }]);
   const match = rev.body.parameter.find((p: { name: string }) => p.name === 'match');
-  assert.deepEqual(match.part[2], { name: 'concept', valueCoding: { system: 'http://example.org/local', code: 'L1' } });
+  // Reverse: `concept` is the code asked about, `source` the source-side concept mapping to it (tx-ecosystem translate suite).
+  assert.deepEqual(match.part.find((p: { name: string }) => p.name === 'source'), { name: 'source', valueCoding: { system: 'http://example.org/local', code: 'L1' } });
 });
 
 test('CodeSystem/$subsumes (GET, type level) and (POST, instance level)', async () => {
