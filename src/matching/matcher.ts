@@ -59,7 +59,6 @@ export class StandardisationEngine implements ExamNameMatcher {
     const groups = splitExams(text, this.vocabulary);
     const facets = groups.map((g) => extractFacets(g.text, this.vocabulary));
     this.shareFacets(facets, tag);
-    const recognised = (f: ExamFacets) => !!f.modality || (!!f.body && !f.body.unspecified) || f.scanWords.length > 0 || f.views.length > 0 || f.posts.length > 0;
     if (!options.modality && !facets.some(recognised)) {
       return { input: name, decision: 'none', source: 'engine', reason: 'nothing recognised', exams: [] };
     }
@@ -87,7 +86,6 @@ export class StandardisationEngine implements ExamNameMatcher {
         }
       }
       // A bare part shares the method/views written once for the list: after it (颈椎、腰椎正侧位), else before it (CT平扫胸部+腹部).
-      const bare = (x: ExamFacets) => x.scanWords.length === 0 && x.posts.length === 0 && x.views.length === 0;
       const next = facets[i + 1];
       const prev = facets[i - 1];
       const donor = next && !bare(next) ? next : prev && !bare(prev) ? prev : undefined;
@@ -104,21 +102,16 @@ export class StandardisationEngine implements ExamNameMatcher {
 
   private modalityChoices(f: ExamFacets, option: Modality | undefined, line: Modality | undefined): Array<[Modality, number, ExamFacets['modalitySource']]> {
     const breast = f.body?.entry.name.includes('乳') ?? false;
-    const refine = (m: Modality): Modality => {
-      if (m === 'DR' && breast) return 'MG';
-      if (m === 'DR' && f.scanWords.some((s) => !s.word.weak && s.word.codes.RF) || m === 'DR' && /造影/.test(f.text)) return 'RF';
-      return m;
-    };
     if (option) return [[option, 1, 'option']];
-    if (f.modality) return [[refine(f.modality), 1, 'explicit']];
-    if (line) return [[refine(line), 0.98, 'line']];
+    if (f.modality) return [[refineXray(f, f.modality, breast), 1, 'explicit']];
+    if (line) return [[refineXray(f, line, breast), 0.98, 'line']];
     const implied = new Set<Modality>();
     for (const s of f.scanWords) if (!s.word.weak) for (const k of Object.keys(s.word.codes)) implied.add(k as Modality);
     if (implied.size === 0 && f.scanWords.some((s) => s.word.codes.RF)) implied.add('RF');
     // Post-processing (appendix E) exists for CT only.
     if (implied.size === 0 && f.posts.length > 0) implied.add('CT');
     if (implied.size === 1) return [[[...implied][0] as Modality, 0.95, 'scan']];
-    if (f.views.length > 0) return [[refine('DR'), 0.98, 'view']];
+    if (f.views.length > 0) return [[refineXray(f, 'DR', breast), 0.98, 'view']];
     const list: Modality[] = implied.size > 0 ? (['CT', 'MR', 'DR', 'MG', 'RF'] as Modality[]).filter((m) => implied.has(m)) : ['CT', 'MR'];
     return list.map((m, i) => [m, 0.85 - 0.01 * i, 'none']);
   }
@@ -252,6 +245,24 @@ export class StandardisationEngine implements ExamNameMatcher {
       facets,
     };
   }
+}
+
+/** Something in the text says what the exam is (else the line is `none`, "nothing recognised"). */
+function recognised(f: ExamFacets): boolean {
+  return !!f.modality || (!!f.body && !f.body.unspecified) || f.scanWords.length > 0 || f.views.length > 0 || f.posts.length > 0;
+}
+
+/** No method, post-processing or view written. */
+function bare(f: ExamFacets): boolean {
+  return f.scanWords.length === 0 && f.posts.length === 0 && f.views.length === 0;
+}
+
+/** X-ray words on a breast part mean MG; with a contrast study, RF. */
+function refineXray(f: ExamFacets, m: Modality, breast: boolean): Modality {
+  if (m !== 'DR') return m;
+  if (breast) return 'MG';
+  if (f.scanWords.some((s) => !s.word.weak && s.word.codes.RF) || /造影/.test(f.text)) return 'RF';
+  return m;
 }
 
 /** Two body words share a level-1 region (头部, 胸部 …) in at least one of their codes. */
