@@ -5,7 +5,8 @@
  * (src/hl7/mllp/client.ts) and the same number of connections. Each sender sends one message,
  * waits for its ACK (matched on MSA-2), then sends the next — what an HIS interface does.
  *
- * Run alone: `npx tsx bench/hl7.ts [--senders 8] [--duration 5]`; `npm run bench` calls benchHl7().
+ * Run alone: `npx tsx bench/hl7.ts [--senders 8] [--duration 5] [--rounds 3] [--profile <dir>]`;
+ * `npm run bench` calls benchHl7(). `--profile` writes a V8 CPU profile of the gateway process.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -22,6 +23,8 @@ export interface Hl7BenchOptions {
   durationSec?: number;
   rounds?: number;
   log?: (line: string) => void;
+  /** Write a V8 CPU profile of the gateway process into this folder (`node --cpu-prof`). */
+  profileDir?: string;
 }
 
 export interface Hl7BenchResult {
@@ -38,8 +41,8 @@ export interface Hl7BenchResult {
   note: string;
 }
 
-function startChild(args: string[], env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(HERE, 'hl7-server.ts'), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+function startChild(args: string[], env: Record<string, string>, nodeFlags: string[] = []): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', join(HERE, 'hl7-server.ts'), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (c: Buffer) => {
@@ -89,7 +92,8 @@ export async function benchHl7(options: Hl7BenchOptions = {}): Promise<Hl7BenchR
   const log = options.log ?? ((l: string) => console.error(`[hl7-bench] ${l}`));
   const dataDir = mkdtempSync(join(tmpdir(), 'hl7-bench-'));
   const echo = await startChild(['echo'], {});
-  const gateway = await startChild(['gateway'], { DATA_DIR: dataDir, ECHO_PORT: String(echo.port) });
+  const profile = options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir] : [];
+  const gateway = await startChild(['gateway'], { DATA_DIR: dataDir, ECHO_PORT: String(echo.port) }, profile);
   let echoBest = 0;
   let gatewayBest = 0;
   let echoMessages = 0;
@@ -126,6 +130,11 @@ export async function benchHl7(options: Hl7BenchOptions = {}): Promise<Hl7BenchR
     };
     return result;
   } finally {
+    if (options.profileDir) {
+      const exited = new Promise((r) => gateway.child.once('exit', r));
+      gateway.child.send('exit');
+      await exited;
+    }
     echo.child.kill('SIGKILL');
     gateway.child.kill('SIGKILL');
     rmSync(dataDir, { recursive: true, force: true });
@@ -137,7 +146,9 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     const i = process.argv.indexOf(`--${name}`);
     return i > 0 ? Number(process.argv[i + 1]) : fallback;
   };
-  const result = await benchHl7({ senders: arg('senders', 8), durationSec: arg('duration', 5), rounds: arg('rounds', 1) });
+  const profileAt = process.argv.indexOf('--profile');
+  const profileDir = profileAt > 0 ? process.argv[profileAt + 1] : undefined;
+  const result = await benchHl7({ senders: arg('senders', 8), durationSec: arg('duration', 5), rounds: arg('rounds', 1), profileDir });
   console.log(JSON.stringify(result, null, 2));
   console.log(`gateway ${Math.round(result.gatewayPerSec)} msg/s vs echo ${Math.round(result.echoPerSec)} msg/s = ${(result.ratio * 100).toFixed(0)}%`);
 }

@@ -6,7 +6,7 @@
  *   --warmup S [BENCH_WARMUP] (2)  --rounds N [BENCH_ROUNDS] (3)  --connections N [BENCH_CONNECTIONS] (10)
  *   --probe N [BENCH_PROBE] sequential latency samples (1000)  --startup-rounds N [BENCH_STARTUP_ROUNDS] (3)
  *   --server auto|dist|tsx [BENCH_SERVER]  --only lookup,expand-filter,… (HTTP operations subset)
- *   --skip http,hl7,matching  --names N names for the bulk run (250000)  --out DIR (bench/results)
+ *   --skip http,lean,hl7,matching  --names N names for the bulk run (250000)  --out DIR (bench/results)
  */
 import { rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -85,7 +85,7 @@ async function section(name: string, run: () => Promise<{ rows: Row[]; notes: st
 }
 
 await section('http', () =>
-  runHttpBench({ ...settings, server, workDir: join(workDir, 'http'), log, ...(values.only ? { only: values.only.split(',') } : {}) }),
+  runHttpBench({ ...settings, server, skipLean: skip.has('lean'), workDir: join(workDir, 'http'), log, ...(values.only ? { only: values.only.split(',') } : {}) }),
 );
 await section('hl7', () => runHl7Bench({ durationSec: settings.durationSec, rounds: settings.rounds, log }));
 await section('matching', () => runMatchingBench({ bulkNames: settings.bulkNames, workDir: join(workDir, 'matching'), log }));

@@ -9,13 +9,15 @@ import { fmt, type Row } from './report.js';
 import { latencyProbe, pairedLoad, type LoadOptions, type PairedResult, type ProbeResult } from './load.js';
 import { median, rssMiB, sampleRss } from './machine.js';
 import { benchOperations, READY_PATH, type BenchOperation } from './operations.js';
-import { prepareServer, startBareServer, startTerminologyServer, type BareResponse, type RunningServer, type ServerMode } from './processes.js';
+import { prepareServer, startBareServer, startScriptServer, startTerminologyServer, type BareResponse, type RunningServer, type ServerMode } from './processes.js';
 
 export interface HttpBenchOptions extends LoadOptions {
   server: ServerMode | 'auto';
   startupRounds: number;
   probeSamples: number;
   only?: string[];
+  /** Skip the lean-path prototype measurement. */
+  skipLean?: boolean;
   workDir: string;
   log: (line: string) => void;
 }
@@ -80,6 +82,7 @@ export async function runHttpBench(opts: HttpBenchOptions): Promise<{ rows: Row[
   const outcomes: OperationOutcome[] = [];
   let rssPeak: number | undefined;
   let expressFloorResult: PairedResult | undefined;
+  const leanResults: Record<string, PairedResult> = {};
   try {
     await sleep(1000);
     const rssAfterLoad = rssMiB(server.pid);
@@ -125,6 +128,7 @@ export async function runHttpBench(opts: HttpBenchOptions): Promise<{ rows: Row[
         metric: 'server CPU per request, Express vs bare (bare ÷ Express)',
         measured: `${fmt.us(floor.real.cpuUsPerReq)} vs ${fmt.us(floor.bare.cpuUsPerReq)} = ${fmt.pct(floor.cpuRatio)}`,
       });
+      if (!opts.skipLean) rows.push(...(await leanPrototype(outcomes, bare, opts, leanResults)));
     }
   } finally {
     await bare?.stop();
@@ -136,7 +140,7 @@ export async function runHttpBench(opts: HttpBenchOptions): Promise<{ rows: Row[
     'bare = node:http in its own process answering the same URL with the exact bytes the real server returned (its ceiling on this machine); ratio = median over rounds of real req/s ÷ bare req/s of the adjacent round; the req/s shown are medians of rounds.',
     'server CPU per request = (utime + stime from /proc/<pid>/stat, 10 ms ticks) ÷ requests served in the round, median of rounds: the cost figure least disturbed by other load on the machine.',
   );
-  return { rows, notes, raw: { startups, rssPeak, operations: outcomes, expressFloor: expressFloorResult } };
+  return { rows, notes, raw: { startups, rssPeak, operations: outcomes, expressFloor: expressFloorResult, leanPrototype: leanResults } };
 }
 
 async function expressFloor(op: BenchOperation, responsesFile: string, bare: RunningServer, opts: HttpBenchOptions): Promise<PairedResult> {
@@ -147,6 +151,40 @@ async function expressFloor(op: BenchOperation, responsesFile: string, bare: Run
   } finally {
     await express.stop();
   }
+}
+
+/**
+ * The lean-path prototype (bench/lean-prototype-server.ts): same engine and dispatcher behind bare
+ * node:http, without and with a response cache, on the hot operations.
+ */
+async function leanPrototype(outcomes: OperationOutcome[], bare: RunningServer, opts: HttpBenchOptions, raw: Record<string, PairedResult>): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const cache of [false, true]) {
+    const lean = await startScriptServer(
+      'bench/lean-prototype-server.ts',
+      (port) => [join(opts.workDir, `lean-data-${cache ? 'cache' : 'plain'}`), String(port), ...(cache ? ['--cache'] : [])],
+      join(opts.workDir, 'lean.log'),
+    );
+    try {
+      for (const o of outcomes.filter((x) => ['lookup', 'expand-filter'].includes(x.op.key) && x.load)) {
+        const sample = await fetch(`${lean.origin}${o.op.path}`);
+        const bytes = (await sample.arrayBuffer()).byteLength;
+        opts.log(`load: lean prototype${cache ? ' + cache' : ''} vs bare on ${o.op.label}`);
+        const target = { origin: lean.origin, pid: lean.pid, method: o.op.method, path: o.op.path };
+        const r = await pairedLoad(target, { ...target, origin: bare.origin, pid: bare.pid }, opts);
+        raw[`${o.op.key}${cache ? '+cache' : ''}`] = r;
+        rows.push({
+          section: `lean prototype${cache ? ' + response cache' : ''}`,
+          metric: `${o.op.label}: req/s, CPU/request vs bare`,
+          measured: `${fmt.rps(r.real.rps)} = ${fmt.pct(r.ratio)}; ${fmt.us(r.real.cpuUsPerReq)} vs ${fmt.us(r.bare.cpuUsPerReq)}`,
+          note: `${sample.status === o.status && bytes === o.bytes ? 'same status and size as the server' : `answer differs from the server (${sample.status}, ${bytes} B)`}; design in docs/bench.md`,
+        });
+      }
+    } finally {
+      await lean.stop();
+    }
+  }
+  return rows;
 }
 
 function startupRows(startups: number[], verified: boolean, rssAfterLoad: number | undefined, rssPeak: number | undefined): Row[] {

@@ -125,10 +125,15 @@ export interface BareResponse {
 }
 
 /** Starts bench/bare-server.ts (or another fixed-response server script) with the given responses file. */
-export async function startBareServer(responsesFile: string, logFile: string, script = 'bench/bare-server.ts'): Promise<RunningServer> {
+export function startBareServer(responsesFile: string, logFile: string, script = 'bench/bare-server.ts'): Promise<RunningServer> {
+  return startScriptServer(script, (port) => [responsesFile, String(port)], logFile);
+}
+
+/** Starts a bench server script under tsx; it must print `ready` on stdout once listening. */
+export async function startScriptServer(script: string, args: (port: number) => string[], logFile: string): Promise<RunningServer> {
   const port = await freePort();
   const t0 = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, script), responsesFile, String(port)], {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, script), ...args(port)], {
     cwd: REPO,
     stdio: ['ignore', 'pipe', openSync(logFile, 'a')],
   });
@@ -138,7 +143,7 @@ export async function startBareServer(responsesFile: string, logFile: string, sc
       buf += d.toString();
       if (buf.includes('ready')) resolve();
     });
-    child.once('exit', (code) => reject(new Error(`bare server exited (${code}); see ${logFile}`)));
+    child.once('exit', (code) => reject(new Error(`${script} exited (${code}); see ${logFile}`)));
   });
   return {
     pid: child.pid!,
