@@ -38,6 +38,20 @@ function supplementsFor(rc: RequestContext, vs: ValueSet): string[] {
   return [...rc.supplements, ...fromVs];
 }
 
+const EXPANSION_PARAMETER_EXT = 'http://hl7.org/fhir/StructureDefinition/valueset-expansion-parameter';
+
+/** A default expansion parameter stated by the value set (compose valueset-expansion-parameter extension). */
+function composeParameter(vs: ValueSet, name: string): string | undefined {
+  for (const ext of vs.compose?.extension ?? []) {
+    if (ext.url !== EXPANSION_PARAMETER_EXT) continue;
+    const parts = ext.extension ?? [];
+    if (parts.find((p) => p.url === 'name')?.valueCode !== name) continue;
+    const value = parts.find((p) => p.url === 'value');
+    return value?.valueCode ?? value?.valueString;
+  }
+  return undefined;
+}
+
 /** Request parameters echoed into expansion.parameter (tx-ecosystem: "all parameters must be echoed"). */
 const ECHOED = ['activeOnly', 'count', 'offset', 'displayLanguage', 'excludeNested', 'filter', 'includeDefinition', 'includeDesignations', 'designation', 'default-valueset-version', 'force-system-version', 'system-version', 'useSupplement', 'excludeNotForUI', 'excludePostCoordinated'];
 
@@ -74,7 +88,8 @@ export function expandHandler(engine: EngineOptions): OperationHandler {
     // system-version is echoed only where it applied: a system the value set includes without a version.
     const unpinned = new Set((vs.compose?.include ?? []).filter((i) => i.system && !i.version).map((i) => i.system!));
     const echo = echoParameters(req).filter((p) => p.name !== 'system-version' || unpinned.has(String(p.valueUri ?? p.valueString ?? '').split('|')[0]!));
-    if (rc.ctx.useDefaultLanguage(vs.language)) echo.push({ name: 'displayLanguage', valueCode: vs.language! });
+    const vsLanguage = composeParameter(vs, 'displayLanguage') ?? vs.language;
+    if (rc.ctx.useDefaultLanguage(vsLanguage)) echo.push({ name: 'displayLanguage', valueCode: vsLanguage! });
     return expandValueSet(rc.ctx, {
       valueSet: vs,
       filter: params.string('filter'),

@@ -80,9 +80,11 @@ class ContainsBuilder {
     if (e.abstract) c.abstract = true;
     if (e.inactive) c.inactive = true;
     c.code = e.code;
-    const display = e.vsDisplay ?? displayForLanguages({ display: e.display, displayLanguage: e.provider?.language, designations: [...e.vsDesignations, ...e.designations], languages: this.ctx.languages })?.value ?? e.display;
+    const chosen = e.vsDisplay !== undefined ? { value: e.vsDisplay, language: undefined } : displayForLanguages({ display: e.display, displayLanguage: e.provider?.language, designations: [...e.vsDesignations, ...e.designations], languages: this.ctx.languages });
+    const display = chosen?.value ?? e.display;
+    const shownLanguage = chosen ? chosen.language : e.provider?.language;
     if (display !== undefined) c.display = display;
-    const designations = this.designations(e, display);
+    const designations = this.designations(e, display, shownLanguage);
     if (designations.length > 0) c.designation = designations;
     const extensions = this.extensions(e);
     if (extensions.length > 0) c.extension = extensions;
@@ -90,11 +92,11 @@ class ContainsBuilder {
     return c;
   }
 
-  private designations(e: ExpansionEntry, shown: string | undefined): NonNullable<ValueSetExpansionContains['designation']> {
+  private designations(e: ExpansionEntry, shown: string | undefined, shownLanguage: string | undefined): NonNullable<ValueSetExpansionContains['designation']> {
     if (!this.input.includeDesignations && !(this.input.designations && this.input.designations.length > 0)) return [];
     // The code system's own display is a designation in its language, unless it is the display shown.
     const base: Designation[] = e.display !== undefined && e.provider?.language && e.display !== shown ? [{ language: e.provider.language, use: PREFERRED_FOR_LANGUAGE, value: e.display }] : [];
-    const all = [...base, ...e.vsDesignations, ...e.designations].filter((d) => !(d.value === shown && d.use === undefined));
+    const all = [...base, ...e.vsDesignations, ...e.designations].filter((d) => !(d.value === shown && d.use === undefined && (d.language === undefined || d.language === shownLanguage)));
     const wanted = this.input.designations ?? [];
     return all
       .filter((d) => wanted.length === 0 || wanted.some((w) => w === d.language || (d.use && (w === d.use.code || w === `${d.use.system}|${d.use.code}`))))
