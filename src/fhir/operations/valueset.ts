@@ -33,9 +33,18 @@ export function targetValueSet(rc: RequestContext, req: OperationRequest, urlPar
   return vs;
 }
 
+/** Supplements the request or value set requires; an unknown one is a 404 (never silently ignored). */
 function supplementsFor(rc: RequestContext, vs: ValueSet): string[] {
   const fromVs = (vs.extension ?? []).filter((e) => e.url === SUPPLEMENT_EXT).map((e) => e.valueCanonical ?? e.valueUri ?? '').filter((s) => s !== '');
-  return [...rc.supplements, ...fromVs];
+  const all = [...rc.supplements, ...fromVs];
+  for (const url of all) {
+    const [u, v] = url.split('|');
+    const found = (rc.ctx.resolver.versionsOf('CodeSystem', u!) as Array<{ content?: string; version?: string }>).some((c) => c.content === 'supplement' && (v === undefined || c.version === v));
+    if (!found) {
+      throw new NotFoundError(`The supplement '${url}' could not be found`, { diagnostics: `ValueSet ${vs.url ?? ''} requires supplement ${url}` });
+    }
+  }
+  return all;
 }
 
 const EXPANSION_PARAMETER_EXT = 'http://hl7.org/fhir/StructureDefinition/valueset-expansion-parameter';

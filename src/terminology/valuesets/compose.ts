@@ -6,7 +6,7 @@ import type { ValueSet, ValueSetComposeInclude } from 'fhir/r4';
 import { NotFoundError, TooCostlyError, TerminologyError } from '../../errors.js';
 import type { CodeSystemProvider, Concept, ConceptFilter, Designation } from '../codesystems/provider.js';
 import type { OperationContext } from '../context.js';
-import { buildFilter } from './filters.js';
+import { buildFilter, filterOp } from './filters.js';
 import { effectiveSystemVersion, resolveCodeSystem, resolveImportedValueSet } from './resolve.js';
 
 export interface ExpansionEntry {
@@ -91,6 +91,8 @@ class Evaluator {
   readonly usedValueSets: string[] = [];
   readonly missing: string[] = [];
   count = 0;
+  /** `include[i]` / `exclude[i]` of the top-level value set being evaluated (for expressions). */
+  position?: string;
 
   constructor(
     private readonly ctx: OperationContext,
@@ -160,7 +162,13 @@ class Evaluator {
       }
       return out;
     }
-    const filters: ConceptFilter[] = (include.filter ?? []).map((f) => buildFilter(provider, f));
+    const filters: ConceptFilter[] = (include.filter ?? []).map((f, j) => {
+      if (f.value === undefined || f.value === '') {
+        const where = `ValueSet.compose.${this.position ?? 'include[0]'}.filter[${j}]`;
+        throw new TerminologyError(400, { code: 'invalid', txIssueType: 'vs-invalid', message: `The system ${provider.system} filter with property = ${f.property}, op = ${filterOp(f)} has no value`, expression: [where] });
+      }
+      return buildFilter(provider, f);
+    });
     if (filters.length === 0 && imports.length === 0 && allowHierarchy && this.options.hierarchical) {
       return this.hierarchy(provider, provider.roots(), new Set());
     }
@@ -200,7 +208,8 @@ class Evaluator {
       const allowHierarchy = topLevel && includes.length === 1 && excludes.length === 0;
       const seen = new Set<string>();
       const result: ExpansionEntry[] = [];
-      for (const include of includes) {
+      for (const [i, include] of includes.entries()) {
+        if (topLevel) this.position = `include[${i}]`;
         for (const entry of this.includeEntries(include, allowHierarchy)) {
           const k = `${key(entry.system, entry.code)}\u0000${entry.version ?? ''}`;
           if (seen.has(k)) continue;
@@ -210,7 +219,8 @@ class Evaluator {
       }
       if (excludes.length === 0) return result;
       const excluded = new Set<string>();
-      for (const exclude of excludes) {
+      for (const [i, exclude] of excludes.entries()) {
+        if (topLevel) this.position = `exclude[${i}]`;
         for (const e of flatten(this.includeEntries(exclude, false))) excluded.add(key(e.system, e.code));
       }
       return result.filter((e) => !excluded.has(key(e.system, e.code)));
