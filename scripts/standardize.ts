@@ -141,7 +141,6 @@ let seq = 0;
 let batch: string[] = [];
 let first = true;
 let nameIndex = -1;
-const counts = { auto: 0, review: 0, none: 0 };
 for await (const raw of lines) {
   let line = raw.replace(/^\uFEFF/, '');
   if (first) {
@@ -167,5 +166,4 @@ await runner.close();
 progress(true);
 await new Promise<void>((ok) => out.end(ok));
 const secs = (Date.now() - started) / 1000;
-void counts;
 console.error(`standardize: ${names} names in ${secs.toFixed(1)} s (${Math.round(names / Math.max(secs, 0.001))} names/s, ${workers} worker${workers > 1 ? 's' : ''}) → ${outPath}`);
