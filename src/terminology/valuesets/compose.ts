@@ -93,6 +93,8 @@ class Evaluator {
   count = 0;
   /** `include[i]` / `exclude[i]` of the top-level value set being evaluated (for expressions). */
   position?: string;
+  /** The value set being expanded (for contained references). */
+  root?: ValueSet;
 
   constructor(
     private readonly ctx: OperationContext,
@@ -113,7 +115,7 @@ class Evaluator {
 
   private importedSets(include: ValueSetComposeInclude): Array<Set<string>> {
     return (include.valueSet ?? []).map((canonical) => {
-      const vs = resolveImportedValueSet(this.ctx, canonical);
+      const vs = this.containedValueSet(canonical) ?? resolveImportedValueSet(this.ctx, canonical);
       if (!vs) {
         if (canonical.includes('|')) throw new NotFoundError(`Unable to find included value set '${canonical.split('|')[0]}' version '${canonical.split('|')[1]}'`);
         throw new NotFoundError(`A definition for the value Set '${canonical}' could not be found`);
@@ -132,6 +134,12 @@ class Evaluator {
     });
   }
 
+  /** `#id` references resolve against the top-level value set's contained resources. */
+  private containedValueSet(canonical: string): ValueSet | undefined {
+    if (!canonical.startsWith('#') || !this.root) return undefined;
+    return (this.root.contained ?? []).find((r): r is ValueSet => r.resourceType === 'ValueSet' && r.id === canonical.slice(1));
+  }
+
   /** Entries of one include (not yet de-duplicated). */
   private includeEntries(include: ValueSetComposeInclude, allowHierarchy: boolean): ExpansionEntry[] {
     this.ctx.deadCheck('expand include');
@@ -139,7 +147,7 @@ class Evaluator {
     const inImports = (system: string, code: string): boolean => imports.every((s) => s.has(key(system, code)));
     if (!include.system) {
       if (imports.length === 0) return [];
-      const first = resolveImportedValueSet(this.ctx, include.valueSet![0]!)!;
+      const first = this.containedValueSet(include.valueSet![0]!) ?? resolveImportedValueSet(this.ctx, include.valueSet![0]!)!;
       return flatten(this.expandValueSet(first, false)).filter((e) => inImports(e.system, e.code));
     }
     let provider: CodeSystemProvider;
@@ -260,6 +268,7 @@ export function flatten(entries: ExpansionEntry[]): ExpansionEntry[] {
 /** Evaluates a value set's compose into expansion entries. */
 export function evaluateCompose(ctx: OperationContext, vs: ValueSet, options: ComposeOptions): ComposeResult {
   const evaluator = new Evaluator(ctx, options, canonicalOf(vs));
+  evaluator.root = vs;
   let entries = evaluator.expandValueSet(vs, true);
   // compose.inactive=false (R4): inactive codes are not part of the value set.
   if (options.activeOnly || vs.compose?.inactive === false) entries = pruneInactive(entries);
