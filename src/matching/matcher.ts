@@ -101,7 +101,7 @@ export class StandardisationEngine implements ExamNameMatcher {
   }
 
   private modalityChoices(f: ExamFacets, option: Modality | undefined, line: Modality | undefined): Array<[Modality, number, ExamFacets['modalitySource']]> {
-    const breast = f.body?.entry.name.includes('乳') ?? false;
+    const breast = f.body ? [...f.body.entry.codes.values()].some((m) => [...m.keys()].some((c) => c.startsWith('0408'))) : false;
     if (option) return [[option, 1, 'option']];
     if (f.modality) return [[refineXray(f, f.modality, breast), 1, 'explicit']];
     if (line) return [[refineXray(f, line, breast), 0.98, 'line']];

@@ -21,6 +21,10 @@ describe('modality synonyms', () => {
     assert.equal(run('上消化道钡餐造影').codes, '45050107X10000');
     assert.equal(run('膀胱造影').codes, '45060103X10000');
   });
+  test('X-ray words mean MG only on the breast (乳突 is the mastoid)', () => {
+    assert.ok(!run('双乳突许氏位片').codes.startsWith('44'));
+    assert.equal(run('乳房DR').codes, '44040803M10000');
+  });
   test('an explicit modality option is used when the name has none', () => {
     assert.equal(run('胸部平扫', { modality: 'MR' }).codes, '30040100110000');
     assert.equal(run('胸部平扫', { modality: '2' }).codes, CT_CHEST);
