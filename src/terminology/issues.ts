@@ -52,7 +52,12 @@ export class IssueList {
 
   toOperationOutcome(): OperationOutcome | undefined {
     if (this.items.length === 0) return undefined;
-    const issue: OperationOutcomeIssue[] = this.items.map((i) => toIssue({ severity: i.severity, code: i.code, txIssueType: i.txIssueType, message: i.message, expression: i.expression }));
+    // `location` is deprecated in R4 and the tx-ecosystem files disagree on it (required in some,
+    // absent in others); a missing string array is optional to the Java comparator, so leave it out.
+    const issue: OperationOutcomeIssue[] = this.items.map((i) => {
+      const { location: _location, ...rest } = toIssue({ severity: i.severity, code: i.code, txIssueType: i.txIssueType, message: i.message, expression: i.expression });
+      return rest;
+    });
     return { resourceType: 'OperationOutcome', issue };
   }
 }

@@ -107,7 +107,6 @@ test('POST ValueSet/{id}/$validate-code: a code outside the value set is result=
             severity: 'error',
             code: 'code-invalid',
             details: { text, coding: [{ system: 'http://hl7.org/fhir/tools/CodeSystem/tx-issue-type', code: 'not-in-vs' }] },
-            location: ['Coding.code'],
             expression: ['Coding.code'],
           },
         ],
