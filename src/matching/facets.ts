@@ -81,8 +81,15 @@ export function isUnspecifiedEntry(e: BodyEntry): boolean {
  * which is the head of the phrase in Chinese. Returns the hit and where its word chain starts.
  */
 function pickBody(hits: Array<TermHit<BodyEntry>>): { hit: TermHit<BodyEntry>; chainStart: number } | undefined {
-  const i = hits.findIndex((h) => !isUnspecifiedEntry(h.value));
+  let i = hits.findIndex((h) => !isUnspecifiedEntry(h.value));
   if (i < 0) return hits[0] ? { hit: hits[0], chainStart: hits[0].start } : undefined;
+  // A one-character word (心, 手, 脑 …) is weak evidence: a later word of two or more characters wins.
+  if ((hits[i] as TermHit<BodyEntry>).term.length === 1) {
+    const first = hits[i] as TermHit<BodyEntry>;
+    // (an adjacent word is the same phrase and is handled below)
+    const longer = hits.findIndex((h, k) => k > i && h.term.length >= 2 && !isUnspecifiedEntry(h.value) && h.start !== first.end);
+    if (longer > i) i = longer;
+  }
   // Adjacent words name one part: the longer word is the more specific (颈胸段脊柱, 右手拇指); ties → the later.
   let j = i;
   let best = i;

@@ -42,6 +42,10 @@ describe('body-part synonyms and hierarchy', () => {
     assert.equal(run('腰椎间盘CT平扫').codes, '20030400110000');
     assert.equal(run('肝胆胰脾CT平扫').codes, '20050100110000');
   });
+  test('a one-character word gives way to a later full part name (中心 is not the heart)', () => {
+    assert.equal(run('影像中心胸部CT平扫').codes, CT_CHEST);
+    assert.equal(run('右手拇指正侧位').codes, '40071004003700');
+  });
   test('vertebral levels name the spine segment', () => {
     assert.equal(run('C3-C7椎间盘CT平扫').codes, '20030202110000');
     assert.equal(run('L4/5椎间盘CT平扫').codes, '20030400110000');
