@@ -16,6 +16,44 @@ export interface ValidationIssue {
   quiet?: boolean;
 }
 
+/**
+ * tx.fhir.org message ids (operationoutcome-message-id), by issue type and wording. The ids are the
+ * keys of its message catalogue; the tx-ecosystem tests compare them when an issue carries one.
+ */
+const MESSAGE_IDS: Array<[string, RegExp, string]> = [
+  ['not-in-vs', /^No valid coding was found/, 'TX_GENERAL_CC_ERROR_MESSAGE'],
+  ['not-in-vs', /^The provided code/, 'None_of_the_provided_codes_are_in_the_value_set_one'],
+  ['this-code-not-in-vs', /^The provided code/, 'None_of_the_provided_codes_are_in_the_value_set_one'],
+  ['invalid-code', /^Unknown code '.*' in the CodeSystem '.*' version/, 'Unknown_Code_in_Version'],
+  ['invalid-code', /fragment/, 'UNKNOWN_CODE_IN_FRAGMENT'],
+  ['not-found', /^A definition for CodeSystem .* version .* could not be found/, 'UNKNOWN_CODESYSTEM_VERSION'],
+  ['not-found', /^A definition for CodeSystem .* could not be found/, 'UNKNOWN_CODESYSTEM'],
+  ['vs-invalid', /^The code system .* in the ValueSet include is different/, 'VALUESET_VALUE_MISMATCH'],
+  ['invalid-display', /^Wrong whitespace in Display Name/, 'Display_Name_WS_for__should_be_one_of__instead_of'],
+  ['invalid-display', /^Wrong Display Name .* There are no valid display names found/, 'NO_VALID_DISPLAY_FOUND_NONE_FOR_LANG_ERR'],
+  ['invalid-display', /^There are no valid display names found/, 'NO_VALID_DISPLAY_FOUND_NONE_FOR_LANG_OK'],
+  ['invalid-display', /^Wrong Display Name/, 'Display_Name_for__should_be_one_of__instead_of'],
+  ['code-comment', /^The presence of the concept/, 'CONCEPT_DEPRECATED_IN_VALUESET'],
+  ['code-comment', /has a status of .* and its use should be reviewed/, 'INACTIVE_CONCEPT_FOUND'],
+  ['code-rule', /^The concept .* is valid but is not active/, 'STATUS_CODE_WARNING_CODE'],
+  ['code-rule', /differs from the correct code .* by case/, 'CODE_CASE_DIFFERENCE'],
+  ['code-rule', /is abstract, and not allowed/, 'ABSTRACT_CODE_NOT_ALLOWED'],
+  ['status-check', /^Reference to draft/, 'MSG_DRAFT'],
+  ['status-check', /^Reference to experimental/, 'MSG_EXPERIMENTAL'],
+  ['status-check', /^Reference to deprecated/, 'MSG_DEPRECATED'],
+  ['status-check', /^Reference to withdrawn/, 'MSG_WITHDRAWN'],
+  ['version-error', /^The version .* is not allowed/, 'VALUESET_VERSION_CHECK'],
+  ['cannot-infer', /^The System URI could not be determined/, 'UNABLE_TO_INFER_CODESYSTEM'],
+  ['invalid-data', /^Coding has no system/, 'Coding_has_no_system__cannot_validate'],
+  ['invalid-data', /must be an absolute reference/, 'Terminology_TX_System_Relative'],
+  ['invalid-data', /references a value set, not a code system/, 'Terminology_TX_System_ValueSet2'],
+  ['invalid-data', /is a supplement, so can't be used/, 'CODESYSTEM_CS_NO_SUPPLEMENT'],
+];
+
+function messageIdFor(txIssueType: string, message: string): string | undefined {
+  return MESSAGE_IDS.find(([type, re]) => type === txIssueType && re.test(message))?.[2];
+}
+
 const QUIET = new Set(['this-code-not-in-vs', 'status-check', 'process-note', 'display-comment']);
 
 export class IssueList {
@@ -55,7 +93,8 @@ export class IssueList {
     // `location` is deprecated in R4 and the tx-ecosystem files disagree on it (required in some,
     // absent in others); a missing string array is optional to the Java comparator, so leave it out.
     const issue: OperationOutcomeIssue[] = this.items.map((i) => {
-      const { location: _location, ...rest } = toIssue({ severity: i.severity, code: i.code, txIssueType: i.txIssueType, message: i.message, expression: i.expression });
+      const messageId = messageIdFor(i.txIssueType, i.message);
+      const { location: _location, ...rest } = toIssue({ severity: i.severity, code: i.code, txIssueType: i.txIssueType, message: i.message, expression: i.expression, ...(messageId ? { messageId } : {}) });
       return rest;
     });
     return { resourceType: 'OperationOutcome', issue };

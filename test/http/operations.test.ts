@@ -104,6 +104,7 @@ test('POST ValueSet/{id}/$validate-code: a code outside the value set is result=
         resourceType: 'OperationOutcome',
         issue: [
           {
+            extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/operationoutcome-message-id', valueString: 'None_of_the_provided_codes_are_in_the_value_set_one' }],
             severity: 'error',
             code: 'code-invalid',
             details: { text, coding: [{ system: 'http://hl7.org/fhir/tools/CodeSystem/tx-issue-type', code: 'not-in-vs' }] },
