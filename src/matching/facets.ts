@@ -44,20 +44,27 @@ const SIDE_OF: Record<string, Lat> = { 左: 'L', 左侧: 'L', 右: 'R', 右侧: 
 
 /** Explicit modality in the text, earliest mention wins; MG/RF are preferred over plain X-ray words. */
 export function detectModality(text: string): Modality | undefined {
+  return readModality(text).modality;
+}
+
+/** The modality named, and whether CT and MR are both named (conflicting evidence). */
+export function readModality(text: string): { modality?: Modality; conflict: boolean } {
   let best: { m: Modality; at: number } | undefined;
   let xray: { m: Modality; at: number } | undefined;
+  let tomo = 0;
   for (const { modality, re } of MODALITY_PATTERNS) {
     const hit = re.exec(text);
     if (!hit) continue;
     if (modality === 'CT' || modality === 'MR') {
+      tomo++;
       if (!best || hit.index < best.at) best = { m: modality, at: hit.index };
     } else if (!xray) {
       xray = { m: modality, at: hit.index };
     }
   }
-  if (best) return best.m;
-  if (/^c(?:\(|$)/.test(text) || /\d+(?:\.\d+)?mm/.test(text)) return 'CT';
-  return xray?.m;
+  if (best) return { modality: best.m, conflict: tomo > 1 };
+  if (/^c(?:\(|$)/.test(text) || /\d+(?:\.\d+)?mm/.test(text)) return { modality: 'CT', conflict: false };
+  return xray ? { modality: xray.m, conflict: false } : { conflict: false };
 }
 
 export function detectDevice(text: string): { device: Record<string, string>; mobile: boolean } {
@@ -170,7 +177,7 @@ function parenDepths(text: string): Uint8Array {
 }
 
 export function extractFacets(text: string, vocab: Vocabulary): ExamFacets {
-  const modality = detectModality(text);
+  const { modality, conflict } = readModality(text);
   const { device, mobile } = detectDevice(text);
   const picked = pickBody(bodyHits(vocab, text));
   let body: BodyFacet | undefined;
@@ -198,5 +205,6 @@ export function extractFacets(text: string, vocab: Vocabulary): ExamFacets {
     ...(modality ? { modality } : {}),
     ...(body ? { body } : {}),
     ...(vesselHit ? { vessel: { term: vesselHit.term, stem: vesselHit.value } } : {}),
+    ...(conflict ? { conflict: 'both CT and MR are named' } : {}),
   };
 }

@@ -199,6 +199,13 @@ describe('explanations and decisions', () => {
     assert.equal(e.facets['scan'], '11');
     assert.deepEqual(e.facets['bodyPart'], { term: '胸部', l3: '040100', laterality: undefined, unspecified: undefined });
   });
+  test('a name that says both CT and MR is never auto', () => {
+    for (const n of ['CT/MR头颅平扫', '64排腰椎MRI平扫']) {
+      const r = run(n);
+      assert.equal(r.decision, 'review', n);
+      assert.match(String(r.result.exams[0]?.facets['conflict']), /CT and MR/);
+    }
+  });
   test('a leading tag naming another region makes the line review, a consistent tag does not', () => {
     const c = run('[胸部]16排以上螺旋X线计算机体层(CT)平扫颅脑(医保)');
     assert.equal(c.codes, '20010100110000');
