@@ -35,7 +35,6 @@ if (mode === 'echo') {
   process.on('message', async (m) => {
     if (m === 'stats') process.send!(await gateway.stats());
     if (m === 'exit') {
-      const a = ((globalThis as any).__syncs ?? []) as [number, number][]; const d = a.map((x) => x[0]).sort((x, y) => x - y); const q = (f: number) => d[Math.floor(f * (d.length - 1))]?.toFixed(2); console.error('syncs', d.length, 'p10', q(0.1), 'p50', q(0.5), 'p90', q(0.9), 'p99', q(0.99), 'waiters avg', (a.reduce((s, x) => s + x[1], 0) / a.length).toFixed(1));
       // graceful end (writes a --cpu-prof profile): stop the gateway, flush the store
       await gateway.stop();
       await store.close();

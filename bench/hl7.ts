@@ -9,7 +9,7 @@
  * `npm run bench` calls benchHl7(). `--profile` writes a V8 CPU profile of the gateway process.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,7 +38,30 @@ export interface Hl7BenchResult {
   echoMessages: number;
   forwardedByEnd: number;
   groupCommitLargestBatch: number;
+  /** Median fdatasync of a 4 KiB append in the journal's folder, probed before each gateway round. */
+  fsyncMedianMs: number;
+  /** What the disk allows with lock-step senders: at most `senders` messages per flush. */
+  fsyncCeilingPerSec: number;
   note: string;
+}
+
+/** Median time of `n` fdatasync calls after a 4 KiB append in `dir` (the journal's flush cost). */
+export function fsyncProbe(dir: string, n = 100): number {
+  const fd = openSync(join(dir, 'fsync-probe'), 'w');
+  const page = Buffer.alloc(4096, 7);
+  const times: number[] = [];
+  try {
+    for (let i = 0; i < n; i++) {
+      writeSync(fd, page);
+      const t = process.hrtime.bigint();
+      fdatasyncSync(fd);
+      times.push(Number(process.hrtime.bigint() - t) / 1e6);
+    }
+  } finally {
+    closeSync(fd);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)]!;
 }
 
 function startChild(args: string[], env: Record<string, string>, nodeFlags: string[] = []): Promise<{ child: ChildProcess; port: number }> {
@@ -98,23 +121,27 @@ export async function benchHl7(options: Hl7BenchOptions = {}): Promise<Hl7BenchR
   let gatewayBest = 0;
   let echoMessages = 0;
   let gatewayMessages = 0;
+  const fsyncs: number[] = [];
   try {
     await drive(echo.port, senders, 500, 'warm-e');
     await drive(gateway.port, senders, 500, 'warm-g');
     for (let r = 0; r < rounds; r++) {
       const e = await drive(echo.port, senders, durationMs, `e${r}-`);
+      const fsyncMs = fsyncProbe(dataDir);
+      fsyncs.push(fsyncMs);
       const g = await drive(gateway.port, senders, durationMs, `g${r}-`);
       echoMessages += e;
       gatewayMessages += g;
       echoBest = Math.max(echoBest, (e * 1000) / durationMs);
       gatewayBest = Math.max(gatewayBest, (g * 1000) / durationMs);
-      log(`round ${r + 1}: echo ${Math.round((e * 1000) / durationMs)} msg/s, gateway ${Math.round((g * 1000) / durationMs)} msg/s`);
+      log(`round ${r + 1}: echo ${Math.round((e * 1000) / durationMs)} msg/s, gateway ${Math.round((g * 1000) / durationMs)} msg/s; fdatasync median ${fsyncMs.toFixed(2)} ms → ceiling ${Math.round((senders * 1000) / fsyncMs)} msg/s`);
     }
     await new Promise((r) => setTimeout(r, 1000));
     const stats = await new Promise<{ forwarded: number; queueDepth: number; groupCommit: { largestBatch: number } }>((resolve) => {
       gateway.child.once('message', (m) => resolve(m as never));
       gateway.child.send('stats');
     });
+    const fsyncMedianMs = [...fsyncs].sort((a, b) => a - b)[Math.floor(fsyncs.length / 2)]!;
     const result: Hl7BenchResult = {
       gatewayPerSec: gatewayBest,
       echoPerSec: echoBest,
@@ -126,7 +153,9 @@ export async function benchHl7(options: Hl7BenchOptions = {}): Promise<Hl7BenchR
       echoMessages,
       forwardedByEnd: stats.forwarded,
       groupCommitLargestBatch: stats.groupCommit.largestBatch,
-      note: `HL7: best of ${rounds} round(s) of ${durationMs} ms, ${senders} senders (send → ACK → next); gateway = SQLite journal fsync + group commit before ACK, rewrite, forwarding to the echo server (forwarded ${stats.forwarded}, queue ${stats.queueDepth} 1 s after the load).`,
+      fsyncMedianMs,
+      fsyncCeilingPerSec: (senders * 1000) / fsyncMedianMs,
+      note: `HL7: best of ${rounds} round(s) of ${durationMs} ms, ${senders} senders (send → ACK → next); gateway = SQLite journal fsync + group commit before ACK, rewrite, forwarding to the echo server (forwarded ${stats.forwarded}, queue ${stats.queueDepth} 1 s after the load); fdatasync median ${fsyncMedianMs.toFixed(2)} ms on the journal's disk → at most ${senders} messages per flush ≈ ${Math.round((senders * 1000) / fsyncMedianMs)} msg/s with lock-step senders.`,
     };
     return result;
   } finally {
@@ -150,5 +179,5 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const profileDir = profileAt > 0 ? process.argv[profileAt + 1] : undefined;
   const result = await benchHl7({ senders: arg('senders', 8), durationSec: arg('duration', 5), rounds: arg('rounds', 1), profileDir });
   console.log(JSON.stringify(result, null, 2));
-  console.log(`gateway ${Math.round(result.gatewayPerSec)} msg/s vs echo ${Math.round(result.echoPerSec)} msg/s = ${(result.ratio * 100).toFixed(0)}%`);
+  console.log(`gateway ${Math.round(result.gatewayPerSec)} msg/s vs echo ${Math.round(result.echoPerSec)} msg/s = ${(result.ratio * 100).toFixed(0)}%; fsync ceiling ${Math.round(result.fsyncCeilingPerSec)} msg/s (fdatasync median ${result.fsyncMedianMs.toFixed(2)} ms)`);
 }

@@ -2,7 +2,7 @@
  * `npm run bench`: the whole suite in one run (issue 9). Every figure is printed next to its target
  * and written to bench/results/latest.md + latest.json.
  *
- * Flags (env in brackets): --duration S [BENCH_DURATION] load seconds per round (default 3)
+ * Flags (env in brackets): --duration S [BENCH_DURATION] load seconds per round (default 2)
  *   --warmup S [BENCH_WARMUP] (2)  --rounds N [BENCH_ROUNDS] (3)  --connections N [BENCH_CONNECTIONS] (10)
  *   --probe N [BENCH_PROBE] sequential latency samples (1000)  --startup-rounds N [BENCH_STARTUP_ROUNDS] (3)
  *   --server auto|dist|tsx [BENCH_SERVER]  --only lookup,expand-filter,… (HTTP operations subset)
@@ -43,7 +43,7 @@ function num(flag: string | undefined, env: string, fallback: number): number {
 }
 
 const settings = {
-  durationSec: num(values.duration, 'BENCH_DURATION', 3),
+  durationSec: num(values.duration, 'BENCH_DURATION', 2),
   warmupSec: num(values.warmup, 'BENCH_WARMUP', 1),
   rounds: Math.max(1, num(values.rounds, 'BENCH_ROUNDS', 3)),
   connections: Math.max(1, num(values.connections, 'BENCH_CONNECTIONS', 10)),

@@ -33,7 +33,8 @@ interface OperationOutcome {
 const TARGET_RATIO = 0.5;
 const TARGET_EXPAND_P50_MS = 2;
 const TARGET_STARTUP_MS = 3000;
-const TARGET_RSS_MIB = 300;
+/** Issue 9 says 300 MB; VmRSS is reported in MiB, so compare against 300e6 bytes in MiB. */
+const TARGET_RSS_MIB = 300e6 / 2 ** 20;
 
 async function sample(origin: string, op: BenchOperation): Promise<BareResponse & { bytes: number }> {
   const res = await fetch(`${origin}${op.path}`, {
@@ -204,7 +205,7 @@ function startupRows(startups: number[], verified: boolean, rssAfterLoad: number
       section: 'server',
       metric: 'RSS after load (VmRSS)',
       measured: fmt.mib(rssAfterLoad),
-      target: `≤ ${TARGET_RSS_MIB} MB`,
+      target: `≤ 300 MB (${TARGET_RSS_MIB.toFixed(0)} MiB)`,
       met: rssAfterLoad === undefined ? undefined : rssAfterLoad <= TARGET_RSS_MIB,
       note: rssAfterLoad !== undefined && rssAfterLoad > TARGET_RSS_MIB ? `${(rssAfterLoad - TARGET_RSS_MIB).toFixed(0)} MiB over` : '',
     },
@@ -212,7 +213,7 @@ function startupRows(startups: number[], verified: boolean, rssAfterLoad: number
       section: 'server',
       metric: 'RSS peak under load (VmRSS)',
       measured: fmt.mib(rssPeak),
-      target: `≤ ${TARGET_RSS_MIB} MB`,
+      target: `≤ 300 MB (${TARGET_RSS_MIB.toFixed(0)} MiB)`,
       met: rssPeak === undefined ? undefined : rssPeak <= TARGET_RSS_MIB,
       note: rssPeak !== undefined && rssPeak > TARGET_RSS_MIB ? `${(rssPeak - TARGET_RSS_MIB).toFixed(0)} MiB over` : '',
     },
