@@ -171,7 +171,8 @@ export function expandValueSet(ctx: OperationContext, input: ExpandInput): Value
   const offset = input.offset ?? 0;
   const paged = input.count !== undefined || offset > 0;
   if (paged) {
-    const flat = hierarchical ? entries : flatten(entries).map((e) => ({ ...e, children: [] }));
+    // Paging counts codes, so a paged expansion is flat (offset/count index the same list as total).
+    const flat = flatten(entries).map((e) => ({ ...e, children: [] }));
     entries = flat.slice(offset, input.count !== undefined ? offset + input.count : undefined);
   }
   const builder = new ContainsBuilder(ctx, input);
