@@ -355,7 +355,8 @@ export function validateCode(ctx: OperationContext, input: ValidateCodeInput): P
   if (input.kind === 'codeableConcept') {
     const outcomes = input.codings.map((c, i) => v.validateCoding(c, i, 'information'));
     const good = outcomes.findIndex((o) => o.valid);
-    result = good >= 0;
+    // tx.fhir.org: one valid coding is not enough when another coding has an error (e.g. an unknown code).
+    result = good >= 0 && !v.issues.hasErrors;
     first = good >= 0 ? outcomes[good] : outcomes.find((o) => o.found);
     for (const o of outcomes) if (o.unknownSystem) unknownSystems.add(o.unknownSystem);
     for (const o of outcomes) if (o.unknownSystemPlain) plainUnknown.add(o.unknownSystemPlain);
