@@ -60,7 +60,7 @@ function progress(final = false): void {
     process.stderr.write(`\r[${bar}] ${(frac * 100).toFixed(0).padStart(3)}% ${names.toLocaleString('en')} names ${rate.toLocaleString('en')}/s${final ? '\n' : ''}`);
   } else {
     const decile = Math.floor(frac * 10);
-    if (decile > lastDecile || final) {
+    if (decile > lastDecile) {
       lastDecile = decile;
       process.stderr.write(`standardize: ${(frac * 100).toFixed(0)}% ${names} names ${rate}/s\n`);
     }
