@@ -327,6 +327,8 @@ class Validator {
       this.issues.error('invalid', 'invalid-data', `${this.input.kind === 'code' ? 'system' : p.system.replace(/\[\d+\]/, '')} must be an absolute reference, not a local reference`.replace(/^CodeableConcept\.coding/, 'Coding'), p.system);
     }
     this.issues.error('not-found', 'not-found', `A definition for CodeSystem '${system}' could not be found, so the code cannot be validated`, p.system);
+    // The value set itself depends on the unknown system: membership cannot be decided, so no not-in-vs.
+    if (this.input.target === 'valueset' && this.missingSystems.includes(system)) return { valid: false, system, code, unknownSystem: system };
     if (this.input.target === 'valueset' && args.reportNotInVs === 'error') {
       this.issues.error('code-invalid', 'not-in-vs', `The provided code '${system}#${code}' was not found in the value set '${this.vsCanonical()}'`, p.code);
     }
