@@ -159,13 +159,20 @@ class Validator {
    */
   private chooseVersion(system: string, codingVersion: string | undefined, p: ReturnType<typeof paths>): { resolved: ReturnType<typeof resolveCodeSystem>; version?: string; unknownVersion?: string } {
     const force = this.ctx.rulesFor(system, 'force');
-    const vsVersion = this.input.target === 'valueset' && !force ? this.valueSetSystemVersion(system) : undefined;
+    const check = this.ctx.rulesFor(system, 'check');
+    const vsMode = this.input.target === 'valueset';
+    const stated = vsMode ? this.valueSetSystemVersion(system) : undefined;
+    // A forced version, or a checked version standing in for an unversioned include, becomes the
+    // include's effective version ("version 'x' resulting from the version 'y' in the ValueSet include").
+    const ruled = force ?? (vsMode && stated === undefined && codingVersion !== undefined ? check : undefined);
+    const vsVersion = ruled ? ruled.version : stated;
+    const label = ruled ? `version '${ruled.version}' resulting from the version '${stated ?? ''}'` : `version '${vsVersion}'`;
     let result: { resolved: ReturnType<typeof resolveCodeSystem>; version?: string; unknownVersion?: string };
-    if (force) {
+    if (force && !vsMode) {
       result = { resolved: resolveCodeSystem(this.ctx, system, force.version, this.input.supplements), version: force.version };
     } else if (codingVersion && vsVersion && codingVersion !== vsVersion) {
       const mismatch = !versionMatches(vsVersion, codingVersion);
-      if (mismatch) this.issues.error('invalid', 'vs-invalid', `The code system '${system}' version '${vsVersion}' in the ValueSet include is different to the one in the value ('${codingVersion}')`, p.version);
+      if (mismatch) this.issues.error('invalid', 'vs-invalid', `The code system '${system}' ${label} in the ValueSet include is different to the one in the value ('${codingVersion}')`, p.version);
       const fromCoding = resolveCodeSystem(this.ctx, system, codingVersion, this.input.supplements);
       const fromVs = resolveCodeSystem(this.ctx, system, vsVersion, this.input.supplements);
       const missing = !fromCoding.provider ? codingVersion : !fromVs.provider ? vsVersion : undefined;
@@ -175,10 +182,9 @@ class Validator {
       const use = mismatch ? (fromVs.provider ? fromVs : fromCoding) : fromCoding.provider ? fromCoding : fromVs;
       result = { resolved: use, version: use === fromVs ? vsVersion : codingVersion, ...(missing !== undefined && use.provider ? { unknownVersion: missing } : {}) };
     } else {
-      const stated = codingVersion ?? vsVersion ?? this.ctx.rulesFor(system, 'default')?.version ?? this.ctx.rulesFor(system, 'check')?.version;
-      result = { resolved: resolveCodeSystem(this.ctx, system, stated, this.input.supplements), version: stated };
+      const version = codingVersion ?? vsVersion ?? this.ctx.rulesFor(system, 'default')?.version ?? check?.version;
+      result = { resolved: resolveCodeSystem(this.ctx, system, version, this.input.supplements), version };
     }
-    const check = this.ctx.rulesFor(system, 'check');
     const used = result.resolved.provider?.version;
     if (check && used !== undefined && used !== check.version && !versionMatches(check.version, used)) {
       this.issues.error('exception', 'version-error', `The version '${used}' is not allowed for system '${system}': required to be '${check.version}' by a version-check parameter`, p.version);
