@@ -19,7 +19,7 @@ import { createOperationTable } from './fhir/operations/table.js';
 import { ExamItemMatching, withMatchingOperations } from './fhir/matching-operations.js';
 import { FhirSchemaValidator } from './fhir/validation/schema-validator.js';
 import { createHl7AdminRouter } from './fhir/admin/hl7-routes.js';
-import { parseHl7Config, startHl7Gateway, type Hl7Gateway } from './hl7/index.js';
+import { Hl7Gateway, createOrderCodeResolver, parseHl7Config } from './hl7/index.js';
 import { LearnedMappings } from './matching/index.js';
 import { scheduleAuditRetention } from './store/retention.js';
 import { createPublishRouter } from './fhir/publish/router.js';
@@ -77,7 +77,9 @@ export async function start(config: AppConfig, logger: Logger, options: StartOpt
   const env = options.env ?? process.env;
   // One canonical base for the engine, sync ownership, releases and the matcher (CANONICAL_BASE).
   const base = canonicalBase(env);
-  parseHl7Config(config.hl7, env); // fail fast on a bad hl7 section / MLLP_* before opening the store
+  // Module sections fail fast (ConfigError naming the key) before anything is opened.
+  const hl7Config = parseHl7Config(config.hl7, env);
+  const syncConfig = parseSyncConfig(config.sync);
   const store = await createStore({
     dataDir: config.store.dataDir,
     ...(config.store.mongodbUri ? { mongodbUri: config.store.mongodbUri } : {}),
@@ -119,7 +121,6 @@ export async function start(config: AppConfig, logger: Logger, options: StartOpt
   );
 
   // Publishing side of sync (docs/sync.md): releases, packages, feed, ConceptMap submissions.
-  const syncConfig = parseSyncConfig(config.sync);
   let fhirServer: ReturnType<typeof createFhirServer> | undefined;
   const onWritten = (v: ResourceVersion) => {
     applyToRegistry(registry, [v]);
@@ -139,11 +140,21 @@ export async function start(config: AppConfig, logger: Logger, options: StartOpt
   const routers = [publishRouter];
 
   // HL7 v2 gateway (docs/hl7.md): off unless MLLP_PORT or hl7.listeners is configured.
-  const hl7 = await startHl7Gateway({
-    section: config.hl7, env, journal: store.journal, logger,
-    matcher: matching.matcher,
-    conceptMap: async (q) => matching.learnedTarget(q.sender, q.text, q.code),
-    standardSystem: matching.system,
+  // (startHl7Gateway's steps, kept here so a failed start can stop the forwarders it already began)
+  const hl7 = hl7Config && new Hl7Gateway({
+    config: hl7Config, journal: store.journal, logger: logger.child({ component: 'hl7' }),
+    resolver: createOrderCodeResolver({
+      conceptMap: async (q) => matching.learnedTarget(q.sender, q.text, q.code),
+      matcher: matching.matcher,
+      standardSystem: matching.system,
+    }),
+  });
+  await hl7?.start().catch(async (err: unknown) => {
+    // e.g. the MLLP port is taken: leave nothing running behind the error
+    await hl7.stop();
+    stopRetention();
+    await store.close();
+    throw err;
   });
   if (hl7) routers.push(createHl7AdminRouter({ admin: hl7.admin, authorize, audit: store.audit }));
 
@@ -163,9 +174,19 @@ export async function start(config: AppConfig, logger: Logger, options: StartOpt
     })
     : undefined;
 
+  const stopBackground = async () => {
+    unwatch();
+    stopRetention();
+    await scheduler?.stop();
+    await hl7?.stop(); // listeners first, then forwarders; the journal keeps whatever is undelivered
+  };
   const server = await new Promise<Server>((resolveListen, reject) => {
     const s = fhirServer!.app.listen(config.http.port, config.http.host, () => resolveListen(s));
     s.once('error', reject);
+  }).catch(async (err: unknown) => {
+    await stopBackground();
+    await store.close();
+    throw err;
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.http.port;
@@ -177,10 +198,7 @@ export async function start(config: AppConfig, logger: Logger, options: StartOpt
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= (async () => {
     logger.info('shutting down');
-    unwatch();
-    stopRetention();
-    await scheduler?.stop();
-    await hl7?.stop();
+    await stopBackground();
     await new Promise<void>((done) => {
       server.close(() => done());
       server.closeIdleConnections();
@@ -216,6 +234,7 @@ async function main(): Promise<void> {
     process.once('SIGINT', () => shutdown('SIGINT'));
     process.once('SIGTERM', () => shutdown('SIGTERM'));
   } catch (err) {
+    if (err instanceof ConfigError) process.stderr.write(`${err.message}\n`);
     logger.fatal({ err }, 'startup failed');
     process.exit(1);
   }

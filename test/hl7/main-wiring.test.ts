@@ -4,6 +4,7 @@
  * learned ConceptMap step, the admin routes with ADMIN_TOKEN, and a raw downstream MLLP peer.
  */
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -108,5 +109,45 @@ describe('HL7 gateway wired by start()', () => {
     assert.ok((stats.received as number) >= 3 && (stats.rewritten as number) >= 2 && (stats.unmapped as number) >= 1, JSON.stringify(stats));
     assert.equal(stats.listeners[0]?.name, 'default');
     assert.equal(stats.routes[0]?.route, 'default');
+  });
+});
+
+describe('HL7 configuration errors at start()', () => {
+  const config = () => {
+    const c = defaultConfig();
+    c.http.host = '127.0.0.1';
+    c.http.port = 0;
+    c.terminology.loadFhirCore = false;
+    return c;
+  };
+
+  test('MLLP_PORT without a route fails fast with the key named', async () => {
+    const c = config();
+    c.store.dataDir = mkdtempSync(join(tmpdir(), 'main-hl7-cfg-'));
+    try {
+      await assert.rejects(start(c, silentLogger, { env: { MLLP_PORT: '0' } }), (err: Error) => {
+        assert.equal(err.name, 'ConfigError');
+        assert.match(err.message, /MLLP_DOWNSTREAM/);
+        return true;
+      });
+    } finally {
+      rmSync(c.store.dataDir, { recursive: true, force: true });
+    }
+  });
+
+  test('an MLLP port already taken rejects start() and leaves the store closed for the next start', async () => {
+    const taken = net.createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+    const port = (taken.address() as net.AddressInfo).port;
+    const c = config();
+    c.store.dataDir = mkdtempSync(join(tmpdir(), 'main-hl7-busy-'));
+    try {
+      await assert.rejects(start(c, silentLogger, { env: { MLLP_PORT: String(port), MLLP_HOST: '127.0.0.1', MLLP_DOWNSTREAM: '127.0.0.1:9' } }), /EADDRINUSE/);
+      const again = await start(c, silentLogger, { env: {} });
+      await again.stop();
+    } finally {
+      await new Promise<void>((r) => taken.close(() => r()));
+      rmSync(c.store.dataDir, { recursive: true, force: true });
+    }
   });
 });
