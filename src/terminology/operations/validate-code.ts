@@ -164,7 +164,7 @@ class Validator {
     const stated = vsMode ? this.valueSetSystemVersion(system) : undefined;
     // A forced version, or a checked version standing in for an unversioned include, becomes the
     // include's effective version ("version 'x' resulting from the version 'y' in the ValueSet include").
-    const ruled = force ?? (vsMode && stated === undefined && codingVersion !== undefined ? check : undefined);
+    const ruled = force ?? (vsMode && stated === undefined && codingVersion !== undefined ? (check ?? this.ctx.rulesFor(system, 'default')) : undefined);
     const vsVersion = ruled ? ruled.version : stated;
     const label = ruled ? `version '${ruled.version}' resulting from the version '${stated ?? ''}'` : `version '${vsVersion}'`;
     let result: { resolved: ReturnType<typeof resolveCodeSystem>; version?: string; unknownVersion?: string };
