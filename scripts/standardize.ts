@@ -40,6 +40,7 @@ const options: MatchOptions = { ...(arg('--sender') ? { sender: arg('--sender') 
 const BATCH = 2000;
 
 const total = statSync(inPath).size;
+const explicitWorkers = arg('--workers') !== undefined;
 const input = createReadStream(inPath, { encoding: 'utf8' });
 const out = createWriteStream(outPath, { encoding: 'utf8' });
 out.write('\uFEFF' + BULK_HEADER.join(',') + '\n');
@@ -135,7 +136,9 @@ async function pool(n: number): Promise<Runner> {
   };
 }
 
-const runner = workers > 1 ? await pool(workers) : await inProcess();
+// Starting worker threads costs about a second: small files are faster in this thread.
+const threads = workers > 1 && (explicitWorkers || total > 512 * 1024) ? workers : 1;
+const runner = threads > 1 ? await pool(threads) : await inProcess();
 const lines = createInterface({ input, crlfDelay: Infinity });
 let seq = 0;
 let batch: string[] = [];
@@ -166,4 +169,4 @@ await runner.close();
 progress(true);
 await new Promise<void>((ok) => out.end(ok));
 const secs = (Date.now() - started) / 1000;
-console.error(`standardize: ${names} names in ${secs.toFixed(1)} s (${Math.round(names / Math.max(secs, 0.001))} names/s, ${workers} worker${workers > 1 ? 's' : ''}) → ${outPath}`);
+console.error(`standardize: ${names} names in ${secs.toFixed(1)} s (${Math.round(names / Math.max(secs, 0.001))} names/s, ${threads > 1 ? `${threads} worker threads` : 'in process'}) → ${outPath}`);
