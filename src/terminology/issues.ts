@@ -28,6 +28,7 @@ const MESSAGE_IDS: Array<[string, RegExp, string]> = [
   ['invalid-code', /fragment/, 'UNKNOWN_CODE_IN_FRAGMENT'],
   ['not-found', /^A definition for CodeSystem .* version .* could not be found/, 'UNKNOWN_CODESYSTEM_VERSION'],
   ['not-found', /^A definition for CodeSystem .* could not be found/, 'UNKNOWN_CODESYSTEM'],
+  ['vs-invalid', /^The code system .* for the versionless include/, 'VALUESET_VALUE_MISMATCH_DEFAULT'],
   ['vs-invalid', /^The code system .* resulting from the version .* in the ValueSet include is different/, 'VALUESET_VALUE_MISMATCH_CHANGED'],
   ['vs-invalid', /^The code system .* in the ValueSet include is different/, 'VALUESET_VALUE_MISMATCH'],
   ['invalid-display', /^Wrong whitespace in Display Name/, 'Display_Name_WS_for__should_be_one_of__instead_of'],

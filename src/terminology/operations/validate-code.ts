@@ -184,6 +184,15 @@ class Validator {
     } else {
       const version = codingVersion ?? vsVersion ?? this.ctx.rulesFor(system, 'default')?.version ?? check?.version;
       result = { resolved: resolveCodeSystem(this.ctx, system, version, this.input.supplements), version };
+      if (vsMode && version !== undefined && !result.resolved.provider && result.resolved.knownVersions.length > 0) {
+        // An unknown version in a value set check: report it, then validate against the latest version.
+        const latest = resolveCodeSystem(this.ctx, system, undefined, this.input.supplements);
+        this.issues.error('not-found', 'not-found', `A definition for CodeSystem '${system}' version '${version}' could not be found, so the code cannot be validated. Valid versions: ${result.resolved.knownVersions.join(' or ')}`, p.system);
+        if (codingVersion !== undefined && stated === undefined && latest.provider) {
+          this.issues.add({ severity: 'warning', code: 'invalid', txIssueType: 'vs-invalid', message: `The code system '${system}' version '${latest.provider.version}' for the versionless include in the ValueSet include is different to the one in the value ('${codingVersion}')`, expression: [p.version], quiet: true });
+        }
+        if (latest.provider) result = { resolved: latest, version: latest.provider.version, unknownVersion: version };
+      }
     }
     const used = result.resolved.provider?.version;
     if (check && used !== undefined && used !== check.version && !versionMatches(check.version, used)) {
