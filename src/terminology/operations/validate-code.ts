@@ -186,7 +186,7 @@ class Validator {
       result = { resolved: resolveCodeSystem(this.ctx, system, version, this.input.supplements), version };
       if (vsMode && version !== undefined && !result.resolved.provider && result.resolved.knownVersions.length > 0) {
         // An unknown version in a value set check: report it, then validate against the latest version.
-        const latest = resolveCodeSystem(this.ctx, system, undefined, this.input.supplements);
+        const latest = resolveCodeSystem(this.ctx, system, check?.version ?? this.ctx.rulesFor(system, 'default')?.version, this.input.supplements);
         this.issues.error('not-found', 'not-found', `A definition for CodeSystem '${system}' version '${version}' could not be found, so the code cannot be validated. Valid versions: ${result.resolved.knownVersions.join(' or ')}`, p.system);
         if (codingVersion !== undefined && stated === undefined && latest.provider) {
           this.issues.add({ severity: 'warning', code: 'invalid', txIssueType: 'vs-invalid', message: `The code system '${system}' version '${latest.provider.version}' for the versionless include in the ValueSet include is different to the one in the value ('${codingVersion}')`, expression: [p.version], quiet: true });
@@ -344,9 +344,7 @@ class Validator {
     this.issues.error('not-found', 'not-found', `A definition for CodeSystem '${system}' could not be found, so the code cannot be validated`, p.system);
     // The value set itself depends on the unknown system: membership cannot be decided, so no not-in-vs.
     if (this.input.target === 'valueset' && this.missingSystems.includes(system)) return { valid: false, system, code, unknownSystem: system };
-    if (this.input.target === 'valueset' && args.reportNotInVs === 'error') {
-      this.issues.error('code-invalid', 'not-in-vs', `The provided code '${system}#${code}' was not found in the value set '${this.vsCanonical()}'`, p.code);
-    }
+    if (this.input.target === 'valueset') this.reportNotInVs(`The provided code '${system}#${code}' was not found in the value set '${this.vsCanonical()}'`, p.code, args.reportNotInVs);
     return { valid: false, system, code, unknownSystemPlain: system };
   }
 }
@@ -377,7 +375,8 @@ export function validateCode(ctx: OperationContext, input: ValidateCodeInput): P
     first = good >= 0 ? outcomes[good] : outcomes.find((o) => o.found);
     for (const o of outcomes) if (o.unknownSystem) unknownSystems.add(o.unknownSystem);
     for (const o of outcomes) if (o.unknownSystemPlain) plainUnknown.add(o.unknownSystemPlain);
-    if (!result && input.target === 'valueset' && !outcomes.some((o) => o.inVs)) {
+    // The CodeableConcept-level error accompanies per-coding "not in this value set" notes.
+    if (!result && input.target === 'valueset' && !outcomes.some((o) => o.inVs) && v.issues.items.some((i) => i.txIssueType === 'this-code-not-in-vs')) {
       v.issues.error('code-invalid', 'not-in-vs', `No valid coding was found for the value set '${canonicalOf(input.valueSet!)}'`);
     }
     if (input.codeableConcept) out.push({ name: 'codeableConcept', valueCodeableConcept: input.codeableConcept });
