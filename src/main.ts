@@ -4,7 +4,7 @@
  * Nothing else imports `fhir/` or `hl7/` (scripts/check-layers.mjs enforces it).
  */
 import type { Server } from 'node:http';
-import type { CodeSystem, Resource } from 'fhir/r4';
+import type { CodeSystem, ConceptMap, Resource } from 'fhir/r4';
 import { ConfigError, REPO_ROOT, loadConfig, type AppConfig } from './config.js';
 import { loadContentDirs } from './content/loader.js';
 import { createLogger, type Logger } from './logger.js';
@@ -117,7 +117,11 @@ export async function start(config: AppConfig, logger: Logger, options: StartOpt
       maxExpansionSize: config.terminology.maxExpansionSize,
       operationTimeoutMs: config.terminology.operationTimeoutMs,
     }),
-    { matching, base, codeSystemById: (id) => registry.byId('CodeSystem', id) as CodeSystem | undefined },
+    {
+      matching, base,
+      codeSystemById: (id) => registry.byId('CodeSystem', id) as CodeSystem | undefined,
+      mapsFrom: (system) => (registry.all('ConceptMap') as ConceptMap[]).some((cm) => cm.group?.some((g) => g.source === system)),
+    },
   );
 
   // Publishing side of sync (docs/sync.md): releases, packages, feed, ConceptMap submissions.

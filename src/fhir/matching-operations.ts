@@ -216,14 +216,21 @@ function resultOf(r: Parameters): boolean | undefined {
   return find(r, 'result')?.valueBoolean;
 }
 
-export function translateWithMatcher(engine: OperationHandler | undefined, m: ExamItemMatching, base: string): OperationHandler {
+/**
+ * @param mapsFrom whether some ConceptMap translates from this source system: then the engine's
+ *   "no translation" stands (the code is simply not in the map) and the text is not matched.
+ *   Senders' systems (`urn:rimag:sender:…`) are the exception: their learned maps are consulted
+ *   first and the engine after them, by design (learned.ts).
+ */
+export function translateWithMatcher(engine: OperationHandler | undefined, m: ExamItemMatching, base: string, mapsFrom: (system: string) => boolean = () => false): OperationHandler {
   return async (req) => {
     const q = readQuery(req, m, base);
+    const unmappedSystem = q.system === undefined || q.system.startsWith(SENDER_SYSTEM_PREFIX) || (q.system !== m.system && !mapsFrom(q.system));
     const matchText = (prefix?: string) => {
       const sender = q.system?.startsWith(SENDER_SYSTEM_PREFIX) ? q.system.slice(SENDER_SYSTEM_PREFIX.length).replace(/:name$/, '') : undefined;
       return freeTextTranslation(m.matcher.match(q.text as string, { ...(sender ? { sender } : {}), ...(q.code ? { localCode: q.code } : {}) }), m, prefix);
     };
-    const usable = q.text !== undefined && m.ready && !q.mapOrTargetElsewhere;
+    const usable = q.text !== undefined && m.ready && !q.mapOrTargetElsewhere && unmappedSystem;
     if (q.engineRequested) {
       if (q.text === undefined) throw new NotSupportedError(`${m.engineCanonical} translates free text: give codeableConcept.text or a coding with a display`, { expression: ['codeableConcept'] }, 400);
       if (!m.ready) throw new NotFoundError(`The exam-item CodeSystem ${m.system} is not loaded, so free text cannot be matched`);
@@ -279,6 +286,8 @@ export interface MatchingOperationsOptions {
   matching: ExamItemMatching;
   base: string;
   codeSystemById: (id: string) => CodeSystem | undefined;
+  /** Whether a ConceptMap translates from this source system (see translateWithMatcher). */
+  mapsFrom?: (system: string) => boolean;
 }
 
 /** The engine's table plus the matcher-backed operations (the engine's $translate is wrapped, not replaced). */
@@ -286,7 +295,7 @@ export function withMatchingOperations(table: OperationTable, o: MatchingOperati
   const standardize = standardizeHandler(o.matching);
   return {
     ...table,
-    'ConceptMap/$translate': translateWithMatcher(table['ConceptMap/$translate'], o.matching, o.base),
+    'ConceptMap/$translate': translateWithMatcher(table['ConceptMap/$translate'], o.matching, o.base, o.mapsFrom),
     'CodeSystem/$find-matches': findMatchesHandler(table['CodeSystem/$find-matches'], o.matching, o.codeSystemById),
     '$standardize': standardize,
     'ConceptMap/$standardize': standardize,

@@ -52,6 +52,7 @@ describe('matcher-backed FHIR operations', () => {
     assert.ok(matching.rebuild() > 1000, 'the exam-item CodeSystem should give the matcher its items');
     const operations = withMatchingOperations(createOperationTable({ registry }), {
       matching, base: BASE, codeSystemById: (id) => registry.byId('CodeSystem', id) as never,
+      mapsFrom: (system) => (registry.all('ConceptMap') as ConceptMap[]).some((cm) => cm.group?.some((g) => g.source === system)),
     });
     app = buildTestApp({ operations }).app;
   });
@@ -133,6 +134,15 @@ describe('matcher-backed FHIR operations', () => {
       const matches = params(out, 'match');
       assert.ok(matches.some((m) => part(m, 'concept')?.valueCoding?.code === el.target!.find((t) => t.equivalence === 'equivalent')!.code));
       assert.ok(matches.every((m) => !m.extension && part(m, 'source')?.valueUri !== ENGINE), 'no matcher output mixed in');
+    });
+
+    test('a code missing from an existing map stays result=false: the map, not the matcher, speaks for its system', async () => {
+      const map = JSON.parse(readFileSync(join(REPO_ROOT, 'conformance/conceptmaps/chuanyu-to-exam-item.json'), 'utf8')) as ConceptMap;
+      const res = await post('/ConceptMap/$translate', body({ name: 'coding', valueCoding: { system: map.group![0]!.source, code: 'NOT-IN-THE-MAP', display: '胸部CT平扫' } }));
+      const out = res.body as Parameters;
+      assert.equal(params(out, 'result')[0]?.valueBoolean, false);
+      assert.equal(params(out, 'match').length, 0);
+      assert.doesNotMatch(params(out, 'message')[0]?.valueString ?? '', /free text/);
     });
 
     test('free text aimed at another target system is not matched to exam items', async () => {
