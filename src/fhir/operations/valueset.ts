@@ -41,7 +41,8 @@ function supplementsFor(rc: RequestContext, vs: ValueSet): string[] {
     const [u, v] = url.split('|');
     const found = (rc.ctx.resolver.versionsOf('CodeSystem', u!) as Array<{ content?: string; version?: string }>).some((c) => c.content === 'supplement' && (v === undefined || c.version === v));
     if (!found) {
-      throw new NotFoundError(`The supplement '${url}' could not be found`, { diagnostics: `ValueSet ${vs.url ?? ''} requires supplement ${url}` });
+      const viaValueSet = fromVs.includes(url);
+      throw new NotFoundError(`The supplement '${url}' could not be found`, viaValueSet ? { diagnostics: `ValueSet ${vs.url ?? ''} requires supplement ${url}` } : {});
     }
   }
   return all;

@@ -153,6 +153,26 @@ function nestByHierarchy(entries: ExpansionEntry[]): ExpansionEntry[] {
   return roots;
 }
 
+const STANDARDS_STATUS = 'http://hl7.org/fhir/StructureDefinition/structuredefinition-standards-status';
+
+/** `warning-draft|experimental|deprecated|withdrawn` expansion parameters for the resources used (tx.fhir.org). */
+function statusWarnings(ctx: OperationContext, providers: Iterable<CodeSystemProvider>, valueSets: string[]): ValueSetExpansionParameter[] {
+  const out: ValueSetExpansionParameter[] = [];
+  const standards = (r: { extension?: Extension[] } | undefined): string | undefined => r?.extension?.find((e) => e.url === STANDARDS_STATUS)?.valueCode;
+  for (const p of providers) {
+    const canonical = canonicalOf({ url: p.system, version: p.version });
+    if (p.status === 'draft') out.push({ name: 'warning-draft', valueUri: canonical });
+    if (p.experimental === true) out.push({ name: 'warning-experimental', valueUri: canonical });
+    const s = standards(p.resource);
+    if (s === 'deprecated' || s === 'withdrawn') out.push({ name: `warning-${s}`, valueUri: canonical });
+  }
+  for (const v of valueSets) {
+    const s = standards(ctx.resolver.findValueSet(v));
+    if (s === 'deprecated' || s === 'withdrawn') out.push({ name: `warning-${s}`, valueUri: v });
+  }
+  return out;
+}
+
 /** Runs $expand and returns the expanded ValueSet. */
 export function expandValueSet(ctx: OperationContext, input: ExpandInput): ValueSet {
   const vs = input.valueSet;
@@ -186,6 +206,7 @@ export function expandValueSet(ctx: OperationContext, input: ExpandInput): Value
     for (const s of provider.supplements) parameter.push({ name: 'used-supplement', valueUri: s });
   }
   for (const v of composed.usedValueSets) parameter.push({ name: 'used-valueset', valueUri: v });
+  parameter.push(...statusWarnings(ctx, composed.usedCodeSystems.values(), composed.usedValueSets));
   // compose is left out: the expansion states the content, and tx.fhir.org-style answers omit it.
   const { text: _text, meta: _meta, expansion: _old, compose: _compose, ...rest } = vs as ValueSet & { text?: unknown; meta?: unknown };
   const expansion: NonNullable<ValueSet['expansion']> = {
