@@ -30,7 +30,7 @@ function targetProvider(rc: RequestContext, req: OperationRequest, system: strin
   if (!resolved.provider) throw unknownSystem(system, version, resolved.knownVersions);
   for (const s of rc.supplements) {
     if (!resolved.provider.supplements.some((u) => u === s || u.startsWith(`${s}|`))) {
-      throw new NotFoundError(`The supplement '${s}' could not be found for the code system '${system}'`, { code: 'business-rule', expression: ['useSupplement'] });
+      throw new NotFoundError(`Required supplement not found: ${s}`);
     }
   }
   return resolved.provider;

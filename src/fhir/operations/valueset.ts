@@ -42,7 +42,7 @@ function supplementsFor(rc: RequestContext, vs: ValueSet): string[] {
     const found = (rc.ctx.resolver.versionsOf('CodeSystem', u!) as Array<{ content?: string; version?: string }>).some((c) => c.content === 'supplement' && (v === undefined || c.version === v));
     if (!found) {
       const viaValueSet = fromVs.includes(url);
-      throw new NotFoundError(`The supplement '${url}' could not be found`, viaValueSet ? { diagnostics: `ValueSet ${vs.url ?? ''} requires supplement ${url}` } : {});
+      throw new NotFoundError(`Required supplement not found: ${url}`, viaValueSet ? { diagnostics: `ValueSet ${vs.url ?? ''} requires supplement ${url}` } : {});
     }
   }
   return all;
