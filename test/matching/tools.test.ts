@@ -54,7 +54,12 @@ describe('npm run standardize', () => {
     const inFile = join(dir, 'sender.txt');
     const outFile = join(dir, 'sender.csv');
     writeFileSync(inFile, '胸部平扫\n胸部CT平扫\n');
-    const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/standardize.ts'), '--in', inFile, '--out', outFile, '--sender', 'hosp-9'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, DATA_DIR: dataDir } });
+    // The learned map was written to the embedded store in dataDir; a MONGODB_URI inherited from the
+    // environment (CI starts FerretDB) would point the command at another store.
+    const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir };
+    delete env.MONGODB_URI;
+    delete env.CONFIG_FILE;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/standardize.ts'), '--in', inFile, '--out', outFile, '--sender', 'hosp-9'], { cwd: ROOT, encoding: 'utf8', env });
     assert.equal(r.status, 0, r.stderr);
     const rows = readFileSync(outFile, 'utf8').trim().split('\n').slice(1).map(parseCsvLine);
     assert.deepEqual(rows.map((x) => [x[1], x[4], x[5]]), [['30040100110000', 'auto', 'learned'], ['20040100110000', 'auto', 'engine']]);
