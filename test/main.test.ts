@@ -60,6 +60,9 @@ test('two server processes on one store: a write through one is searchable and u
   const b = await start(config, silentLogger);
   try {
     const baseOf = (s: typeof a) => `http://127.0.0.1:${(s.server.address() as { port: number }).port}/fhir`;
+    // B's search index is loaded lazily from the store: load it now, so only store.watch can bring the write
+    // (a first search after the write would read it from the store before B's registry hears of it).
+    assert.equal((await getJson(baseOf(b), '/CodeSystem?url=http://example.org/cs/shared&_summary=count')).body.total, 0);
     const cs = { resourceType: 'CodeSystem', id: 'shared-cs', url: 'http://example.org/cs/shared', status: 'active', content: 'complete', concept: [{ code: 'x', display: 'X' }] };
     const put = await fetch(`${baseOf(a)}/CodeSystem/shared-cs`, {
       method: 'PUT', body: JSON.stringify(cs), headers: { 'Content-Type': 'application/fhir+json', Authorization: 'Bearer two-token' },
