@@ -208,7 +208,8 @@ export function expandValueSet(ctx: OperationContext, input: ExpandInput): Value
   for (const v of composed.usedValueSets) parameter.push({ name: 'used-valueset', valueUri: v });
   parameter.push(...statusWarnings(ctx, composed.usedCodeSystems.values(), composed.usedValueSets));
   // compose is left out: the expansion states the content, and tx.fhir.org-style answers omit it.
-  const { text: _text, meta: _meta, expansion: _old, compose: _compose, ...rest } = vs as ValueSet & { text?: unknown; meta?: unknown };
+  // The expansion carries the value set's identity and status, not its narrative-level metadata.
+  const { text: _text, meta: _meta, expansion: _old, compose: _compose, description: _description, purpose: _purpose, copyright: _copyright, ...rest } = vs as ValueSet & { text?: unknown; meta?: unknown };
   const expansion: NonNullable<ValueSet['expansion']> = {
     identifier: `urn:uuid:${randomUUID()}`,
     timestamp: new Date().toISOString(),
