@@ -24,6 +24,7 @@ const EXPECTED_CHECKS = [
   'lookupCode',
   'lookupCode unknown code',
   'generic client $expand filter',
+  'generic client $translate free text',
   'generic client $translate',
 ];
 

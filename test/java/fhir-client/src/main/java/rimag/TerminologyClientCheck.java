@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import org.hl7.fhir.common.hapi.validation.support.RemoteTerminologyServiceValidationSupport;
 import org.hl7.fhir.r4.model.CodeType;
+import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.ConceptMap;
 import org.hl7.fhir.r4.model.Parameters;
@@ -42,8 +43,10 @@ public final class TerminologyClientCheck {
   static final String UNKNOWN_CODE = "20010100990000";
   static final String WRONG_DISPLAY = "CT胸部(增强)";
   static final String FILTER = "胸部";
-  /** * CT胸部(平扫): an item whose display contains the filter text. */
+  /** * CT胸部(平扫): an item whose display contains the filter text, and the dev-set answer for FREE_TEXT. */
   static final String FILTER_HIT = "20040100110000";
+  /** A hospital-style name (from /work/shared/matching/dev-set.tsv) for the free-text $translate fallback. */
+  static final String FREE_TEXT = "64排CT平扫(胸部)";
 
   private final List<String> failures = new ArrayList<>();
   private int passed;
@@ -152,6 +155,22 @@ public final class TerminologyClientCheck {
       boolean allMatch = !contains.isEmpty() && contains.stream().allMatch(c -> c.getDisplay() != null && c.getDisplay().contains(FILTER));
       check("generic client $expand filter", hasHit && allMatch,
           "contains=" + contains.size() + " total=" + vs.getExpansion().getTotal() + " has " + FILTER_HIT + "=" + hasHit + " all displays contain filter=" + allMatch);
+    });
+    run("generic client $translate free text", () -> {
+      Parameters in = new Parameters();
+      in.addParameter().setName("codeableConcept").setValue(new CodeableConcept().setText(FREE_TEXT));
+      in.addParameter().setName("targetsystem").setValue(new UriType(EXAM_ITEM));
+      Parameters out = client.operation().onType(ConceptMap.class).named("$translate").withParameters(in).execute();
+      boolean result = out.getParameterBool("result");
+      String first = null;
+      for (Parameters.ParametersParameterComponent p : out.getParameter()) {
+        if (!"match".equals(p.getName()) || first != null) continue;
+        for (Parameters.ParametersParameterComponent part : p.getPart()) {
+          if ("concept".equals(part.getName()) && part.getValue() instanceof Coding c) first = c.getSystem() + "|" + c.getCode();
+        }
+      }
+      String expected = EXAM_ITEM + "|" + FILTER_HIT;
+      check("generic client $translate free text", result && expected.equals(first), "result=" + result + " first match=" + first + " expected " + expected);
     });
     String mapUrl = opts.get("translate.url");
     if (mapUrl == null) {
