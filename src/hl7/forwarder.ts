@@ -4,11 +4,26 @@
  * AA/CA → delivered. AE/CE, ACK timeout, connection loss → retry the same message with exponential
  * backoff. AR/CR → dead letter with the reason. `maxAttempts` > 0 dead-letters after that many
  * failures.
+ *
+ * Sending is strictly one message at a time (no pipelining on the wire): with several messages in
+ * flight, an AE on one would be retried after its successors were already accepted, breaking order.
+ * What is pipelined is the journal write after an AA/CA: the delivered-mark is queued and the next
+ * message is sent without waiting for the mark's fsync (it joins the journal's group commit). At most
+ * `MAX_UNRECORDED_DELIVERIES` marks are outstanding; a crash can therefore re-deliver at most that
+ * many messages (plus the one in flight) — only messages whose ACK was not yet durably recorded,
+ * never one the journal did not hold. A failed mark stops sending, waits for the other marks, backs off
+ * and resumes from the oldest message still queued (at-least-once, order of first delivery kept).
  */
 import type { Logger } from '../logger.js';
 import type { Hl7Journal, JournalEntry } from '../store/store.js';
 import type { RouteConfig } from './config.js';
 import { DeliveryError, MllpClient } from './mllp/client.js';
+
+/** Delivered-marks that may be outstanding (not yet durable) while the next messages are sent. */
+export const MAX_UNRECORDED_DELIVERIES = 64;
+
+/** Messages read from the journal per pass. */
+const BATCH = 100;
 
 export type Settlement = { outcome: 'delivered'; ackCode: string } | { outcome: 'dead'; reason: string; ackCode?: string };
 
@@ -36,6 +51,10 @@ export class RouteForwarder {
   private wakeUp?: () => void;
   private stopWake?: () => void;
   private woken = false;
+  /** Delivered (AA/CA) entries whose mark is not durable yet, oldest first. */
+  private readonly unrecorded = new Map<number, Promise<void>>();
+  /** First failure of a delivered-mark; the loop backs off and re-reads the journal. */
+  private markError?: Error;
   /** Id being delivered now, and its attempt count (for stats). */
   current?: { id: number; attempts: number; lastError?: string };
 
@@ -64,22 +83,41 @@ export class RouteForwarder {
   }
 
   private async run(): Promise<void> {
+    try {
+      await this.deliverQueued();
+    } finally {
+      await this.marksRecorded();
+    }
+  }
+
+  private async deliverQueued(): Promise<void> {
     while (this.running) {
+      if (this.markError) {
+        await this.marksRecorded();
+        this.o.logger.error({ route: this.o.route.name, err: this.markError.message }, 'hl7 journal update failed after delivery; unrecorded messages will be sent again');
+        this.markError = undefined;
+        await this.sleep(this.o.route.retry.initialMs, false);
+        continue;
+      }
       let batch: JournalEntry[];
       try {
         this.woken = false;
-        batch = await this.o.journal.pending(this.o.route.name, 100);
+        // Entries delivered whose mark is not durable yet may still read as `queued`: skip them. The
+        // set is taken before the read, so a mark that completes during the read still counts.
+        const skip = new Set(this.unrecorded.keys());
+        batch = (await this.o.journal.pending(this.o.route.name, BATCH + skip.size)).filter((e) => !skip.has(e.id));
       } catch (err) {
         this.o.logger.error({ route: this.o.route.name, err: (err as Error).message }, 'hl7 journal read failed; retrying');
         await this.sleep(this.o.route.retry.initialMs);
         continue;
       }
       if (batch.length === 0) {
-        if (!this.woken) await this.sleep(this.o.pollMs ?? 1000);
+        if (this.unrecorded.size > 0) await this.marksRecorded();
+        else if (!this.woken) await this.sleep(this.o.pollMs ?? 1000);
         continue;
       }
       for (const entry of batch) {
-        if (!this.running) return;
+        if (!this.running || this.markError) break;
         try {
           await this.deliver(entry);
         } catch (err) {
@@ -93,9 +131,34 @@ export class RouteForwarder {
     }
   }
 
+  /** Queues the delivered-mark; the next message goes out while it is being made durable. */
+  private recordDelivered(entry: JournalEntry, ackCode: string, attempts: number): Promise<void> {
+    const { journal, counters, logger, route } = this.o;
+    const recorded = journal.markDelivered(entry.id).then(
+      () => {
+        this.unrecorded.delete(entry.id);
+        counters.forwarded += 1;
+        if (logger.isLevelEnabled('info')) logger.info({ route: route.name, journalId: entry.id, controlId: entry.controlId, ackCode, attempts }, 'hl7 message delivered');
+        this.settle(entry.id, { outcome: 'delivered', ackCode });
+      },
+      (err: Error) => {
+        this.unrecorded.delete(entry.id);
+        this.markError ??= err;
+      },
+    );
+    this.unrecorded.set(entry.id, recorded);
+    if (this.unrecorded.size < MAX_UNRECORDED_DELIVERIES) return Promise.resolve();
+    return this.unrecorded.values().next().value!; // wait for the oldest
+  }
+
+  private async marksRecorded(): Promise<void> {
+    while (this.unrecorded.size > 0) await Promise.all([...this.unrecorded.values()]);
+  }
+
   private async deliver(entry: JournalEntry): Promise<void> {
     const { route, journal, client, logger, counters } = this.o;
-    const log = logger.child({ route: route.name, journalId: entry.id, controlId: entry.controlId });
+    // Only the failure paths log from here; the child logger is built when one does.
+    const log = () => logger.child({ route: route.name, journalId: entry.id, controlId: entry.controlId });
     let attempts = entry.attempts;
     this.current = { id: entry.id, attempts };
     while (this.running) {
@@ -104,17 +167,15 @@ export class RouteForwarder {
       try {
         const ack = await client.send(payload, entry.controlId);
         if (ack.code === 'AA' || ack.code === 'CA') {
-          await journal.markDelivered(entry.id);
-          counters.forwarded += 1;
-          log.info({ ackCode: ack.code, attempts: attempts + 1 }, 'hl7 message delivered');
-          this.settle(entry.id, { outcome: 'delivered', ackCode: ack.code });
+          this.current = undefined;
+          await this.recordDelivered(entry, ack.code, attempts + 1);
           return;
         }
         if (ack.code === 'AR' || ack.code === 'CR') {
           const reason = `downstream rejected with ${ack.code}${ack.text ? `: ${ack.text}` : ''}`;
           await journal.markFailed(entry.id, reason, { dead: true });
           counters.deadLettered += 1;
-          log.warn({ ackCode: ack.code }, 'hl7 message dead-lettered');
+          log().warn({ ackCode: ack.code }, 'hl7 message dead-lettered');
           this.settle(entry.id, { outcome: 'dead', reason, ackCode: ack.code });
           return;
         }
@@ -128,23 +189,23 @@ export class RouteForwarder {
       try {
         await journal.markFailed(entry.id, failure, { dead });
       } catch (err) {
-        log.error({ err: (err as Error).message }, 'hl7 journal update failed');
+        log().error({ err: (err as Error).message }, 'hl7 journal update failed');
       }
       if (dead) {
         counters.deadLettered += 1;
-        log.warn({ attempts, failure }, 'hl7 message dead-lettered after max attempts');
+        log().warn({ attempts, failure }, 'hl7 message dead-lettered after max attempts');
         this.settle(entry.id, { outcome: 'dead', reason: failure });
         return;
       }
       counters.retried += 1;
       const delay = Math.min(route.retry.maxMs, route.retry.initialMs * 2 ** Math.min(attempts - 1, 20));
-      log.warn({ attempts, failure, retryInMs: delay }, 'hl7 delivery failed; will retry');
+      log().warn({ attempts, failure, retryInMs: delay }, 'hl7 delivery failed; will retry');
       await this.sleep(delay, false);
     }
   }
 
   private settle(id: number, s: Settlement): void {
-    this.current = undefined;
+    if (this.current?.id === id) this.current = undefined;
     this.o.onSettled?.(id, s);
   }
 
