@@ -8,8 +8,9 @@ import { existsSync, mkdirSync, openSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 
-export const REPO = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
+export const REPO = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
