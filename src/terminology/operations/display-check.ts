@@ -36,9 +36,10 @@ function candidatesOf(provider: CodeSystemProvider, concept: Concept): Candidate
   return out;
 }
 
-function describe(list: Candidate[], fallbackLanguage: string): string {
-  if (list.length === 1) return `'${list[0]!.value}' (${list[0]!.language ?? fallbackLanguage})`;
-  return `one of ${list.length} choices: ${list.map((c) => `'${c.value}' (${c.language ?? fallbackLanguage})`).join(', ')}`;
+function describe(list: Candidate[]): string {
+  const one = (c: Candidate): string => (c.language ? `'${c.value}' (${c.language})` : `'${c.value}'`);
+  if (list.length === 1) return one(list[0]!);
+  return `one of ${list.length} choices: ${list.map(one).join(' or ')}`;
 }
 
 /** Returns false when the display makes the answer invalid (and records the issue). */
@@ -61,11 +62,12 @@ export function checkDisplay(check: DisplayCheck): boolean {
     issues.add({ severity, code: 'invalid', txIssueType: 'invalid-display', message: `Wrong Display Name '${display}' for ${id}. There are no valid display names found for language(s) '${langs}'. Default display is '${concept.display ?? ''}'`, expression: [path] });
     return check.lenient;
   }
-  const shown = wanted.length === 0 && concept.display !== undefined ? [{ value: concept.display, language: provider.language }] : inLanguage;
+  // Without a language request the choices are the display and the designations that state a language.
+  const shown = wanted.length === 0 ? all.filter((c, i) => (i === 0 && concept.display !== undefined) || (c.language !== undefined && c.value !== concept.display)) : inLanguage;
   if (inLanguage.some((c) => squash(c.value) === squash(display))) {
-    issues.add({ severity, code: 'invalid', txIssueType: 'invalid-display', message: `Wrong whitespace in Display Name '${display}' for ${id}. Valid display is ${describe(shown, fallback)} (for the language(s) '${langs}')`, expression: [path] });
+    issues.add({ severity, code: 'invalid', txIssueType: 'invalid-display', message: `Wrong whitespace in Display Name '${display}' for ${id}. Valid display is ${describe(shown)} (for the language(s) '${langs}')`, expression: [path] });
     return check.lenient;
   }
-  issues.add({ severity, code: 'invalid', txIssueType: 'invalid-display', message: `Wrong Display Name '${display}' for ${id}. Valid display is ${describe(shown, fallback)} (for the language(s) '${langs}')`, expression: [path] });
+  issues.add({ severity, code: 'invalid', txIssueType: 'invalid-display', message: `Wrong Display Name '${display}' for ${id}. Valid display is ${describe(shown)} (for the language(s) '${langs}')`, expression: [path] });
   return check.lenient;
 }
