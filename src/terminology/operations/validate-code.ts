@@ -257,7 +257,9 @@ class Validator {
       const text = located.message ?? `Unknown code '${code}' ${where}`;
       if (provider.content === 'fragment') {
         this.issues.warning('code-invalid', 'invalid-code', `Unknown Code '${code}' ${where.replace('in the CodeSystem', 'in the CodeSystem')} - note that the code system is labeled as a fragment, so the code may be valid in some other fragment`, p.code);
-        out.valid = !vsMode ? true : this.notInValueSet(system, code, coding, p.code, reportNotInVs);
+        // A whole-system include of a fragment may contain codes the fragment does not list.
+        const wholeSystem = (this.input.valueSet?.compose?.include ?? []).some((i) => i.system === system && !i.concept?.length && !i.filter?.length && !i.valueSet?.length);
+        out.valid = !vsMode || wholeSystem ? true : this.notInValueSet(system, code, coding, p.code, reportNotInVs);
         return out;
       }
       this.issues.error('code-invalid', 'invalid-code', text, p.code);
