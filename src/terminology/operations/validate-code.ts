@@ -277,7 +277,8 @@ class Validator {
       out.inactive = true;
       const status = provider.statusOf(concept) ?? 'inactive';
       this.issues.warning('business-rule', 'code-comment', `The concept '${concept.code}' has a status of ${status === 'retired' ? 'retired and inactive' : status} and its use should be reviewed`, p.base);
-      if (this.input.activeOnly) this.issues.error('business-rule', 'code-rule', `The concept '${concept.code}' is valid but is not active`, p.code);
+      const activeOnly = this.input.activeOnly || (vsMode && this.input.valueSet?.compose?.inactive === false);
+      if (activeOnly) this.issues.error('business-rule', 'code-rule', `The concept '${concept.code}' is valid but is not active`, p.code);
     } else if (provider.isDeprecated(concept)) {
       this.issues.warning('business-rule', 'code-comment', `The concept '${concept.code}' is deprecated`, p.base);
     }
