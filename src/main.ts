@@ -24,6 +24,7 @@ import { LearnedMappings } from './matching/index.js';
 import { scheduleAuditRetention } from './store/retention.js';
 import { createPublishRouter } from './fhir/publish/router.js';
 import { bearerAuthorizer } from './fhir/publish/auth.js';
+import { createReviewRouter } from './fhir/review-routes.js';
 import { validateCodeVia } from './fhir/publish/validate-code.js';
 import { ReleaseService } from './sync/release.js';
 import { PublishingService } from './sync/publishing.js';
@@ -141,7 +142,10 @@ export async function start(config: AppConfig, logger: Logger, options: StartOpt
     authorize,
     ...(config.http.publicBaseUrl ? { publicBaseUrl: config.http.publicBaseUrl } : {}),
   });
-  const routers = [publishRouter];
+  const routers = [
+    publishRouter,
+    createReviewRouter({ authorize, audit: store.audit, display: (code) => matching.display(code), record: (decision) => learned.record(decision) }),
+  ];
 
   // HL7 v2 gateway (docs/hl7.md): off unless MLLP_PORT or hl7.listeners is configured.
   // (startHl7Gateway's steps, kept here so a failed start can stop the forwarders it already began)
