@@ -41,6 +41,7 @@ const CORE_DEFINITIONS: Record<string, string> = {
   'CodeSystem/lookup': 'http://hl7.org/fhir/OperationDefinition/CodeSystem-lookup',
   'CodeSystem/validate-code': 'http://hl7.org/fhir/OperationDefinition/CodeSystem-validate-code',
   'CodeSystem/subsumes': 'http://hl7.org/fhir/OperationDefinition/CodeSystem-subsumes',
+  'CodeSystem/find-matches': 'http://hl7.org/fhir/OperationDefinition/CodeSystem-find-matches',
   'ValueSet/expand': 'http://hl7.org/fhir/OperationDefinition/ValueSet-expand',
   'ValueSet/validate-code': 'http://hl7.org/fhir/OperationDefinition/ValueSet-validate-code',
   'ConceptMap/translate': 'http://hl7.org/fhir/OperationDefinition/ConceptMap-translate',
