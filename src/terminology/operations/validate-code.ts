@@ -375,14 +375,18 @@ export function validateCode(ctx: OperationContext, input: ValidateCodeInput): P
     const good = outcomes.findIndex((o) => o.valid);
     // tx.fhir.org: one valid coding is not enough when another coding has an error (e.g. an unknown code).
     result = good >= 0 && !v.issues.hasErrors;
-    first = good >= 0 ? outcomes[good] : outcomes.find((o) => o.found);
+    first = good >= 0 ? outcomes[good] : outcomes.find((o) => o.found && o.inVs);
     for (const o of outcomes) if (o.unknownSystem) unknownSystems.add(o.unknownSystem);
     for (const o of outcomes) if (o.unknownSystemPlain) plainUnknown.add(o.unknownSystemPlain);
     // The CodeableConcept-level error accompanies per-coding "not in this value set" notes.
     if (!result && input.target === 'valueset' && !outcomes.some((o) => o.inVs) && v.issues.items.some((i) => i.txIssueType === 'this-code-not-in-vs')) {
       v.issues.error('code-invalid', 'not-in-vs', `No valid coding was found for the value set '${canonicalOf(input.valueSet!)}'`);
     }
-    if (input.codeableConcept) out.push({ name: 'codeableConcept', valueCodeableConcept: input.codeableConcept });
+    if (input.codeableConcept) {
+      // Codings found in the code system but not in the value set are echoed with the version checked (tx.fhir.org).
+      const coding = (input.codeableConcept.coding ?? []).map((c, i) => (outcomes[i]?.found && !outcomes[i]?.inVs && outcomes[i]?.version !== undefined && c.version === undefined ? { ...c, version: outcomes[i]!.version } : c));
+      out.push({ name: 'codeableConcept', valueCodeableConcept: { ...input.codeableConcept, ...(input.codeableConcept.coding ? { coding } : {}) } });
+    }
   } else {
     const coding = input.codings[0] ?? {};
     if (!coding.code) throw new TerminologyError(400, { code: 'invalid', message: 'No code was provided to validate' });
