@@ -91,7 +91,7 @@ class Validator {
   ) {}
 
   private vsCanonical(): string {
-    return this.input.valueSet ? canonicalOf(this.input.valueSet) : '';
+    return this.input.valueSet?.url ? canonicalOf(this.input.valueSet) : '(unidentified)';
   }
 
   /** The value set's members (computed once; membership is exact so no limit applies). */

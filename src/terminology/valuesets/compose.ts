@@ -61,7 +61,7 @@ export function includeProvider(ctx: OperationContext, include: ValueSetComposeI
   const resolved = resolveCodeSystem(ctx, system, version, supplements);
   if (resolved.provider) return resolved.provider;
   if (resolved.missingVersion !== undefined) {
-    throw new NotFoundError(`A definition for CodeSystem '${system}' version '${resolved.missingVersion}' could not be found, so the value set cannot be expanded. Valid versions: ${resolved.knownVersions.join(',')}`, {
+    throw new NotFoundError(`A definition for CodeSystem '${system}' version '${resolved.missingVersion}' could not be found, so the value set cannot be expanded. Valid versions: ${resolved.knownVersions.join(' or ')}`, {
       messageId: undefined,
     });
   }
@@ -118,7 +118,8 @@ class Evaluator {
       const vs = this.containedValueSet(canonical) ?? resolveImportedValueSet(this.ctx, canonical);
       if (!vs) {
         if (canonical.includes('|')) throw new NotFoundError(`Unable to find included value set '${canonical.split('|')[0]}' version '${canonical.split('|')[1]}'`);
-        throw new NotFoundError(`A definition for the value Set '${canonical}' could not be found`);
+        const rule = this.ctx.valueSetVersionRules.find((r) => r.split('|')[0] === canonical);
+        throw new NotFoundError(`A definition for the value Set '${rule ?? canonical}' could not be found`);
       }
       this.usedValueSets.push(canonicalOf(vs));
       const inner = this.expandValueSet(vs, false);
