@@ -273,9 +273,11 @@ class Validator {
     }
     const display = displayForLanguages({ display: concept.display, displayLanguage: provider.language, designations: concept.designations, languages: this.ctx.languages });
     out.display = display?.value ?? concept.display;
+    const stated = provider.statusOf(concept);
     if (provider.isInactive(concept)) {
       out.inactive = true;
-      const status = provider.statusOf(concept) ?? 'inactive';
+      if (stated !== undefined) out.status = stated;
+      const status = stated ?? 'inactive';
       this.issues.warning('business-rule', 'code-comment', `The concept '${concept.code}' has a status of ${status === 'retired' ? 'retired and inactive' : status} and its use should be reviewed`, p.base);
       const activeOnly = this.input.activeOnly || (vsMode && this.input.valueSet?.compose?.inactive === false);
       if (activeOnly) this.issues.error('business-rule', 'code-rule', `The concept '${concept.code}' is valid but is not active`, p.code);
@@ -398,6 +400,7 @@ export function validateCode(ctx: OperationContext, input: ValidateCodeInput): P
   if (first?.code !== undefined) out.push({ name: 'code', valueCode: first.code });
   if (first?.display !== undefined) out.push({ name: 'display', valueString: first.display });
   if (first?.inactive) out.push({ name: 'inactive', valueBoolean: true });
+  if (first?.status !== undefined) out.push({ name: 'status', valueCode: first.status });
   if (first?.normalizedCode !== undefined) out.push({ name: 'normalized-code', valueCode: first.normalizedCode });
   const oo = v.issues.toOperationOutcome();
   if (oo) out.push({ name: 'issues', resource: oo });
