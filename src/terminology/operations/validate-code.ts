@@ -140,10 +140,12 @@ class Validator {
   }
 
   /** Version the value set pins for `system` (include.version under the version rules). */
-  private valueSetSystemVersion(system: string): string | undefined {
+  private valueSetSystemVersion(system: string, code?: string): string | undefined {
     const includes = this.input.valueSet?.compose?.include?.filter((i) => i.system === system) ?? [];
     const versions = includes.map((i) => i.version).filter((v): v is string => v !== undefined);
-    return versions.length === 1 ? versions[0] : undefined;
+    if (new Set(versions).size <= 1) return versions[0];
+    // Several pinned versions: the one whose include enumerates the code.
+    return includes.find((i) => i.version !== undefined && i.concept?.some((c) => c.code === code))?.version;
   }
 
   private inferSystem(code: string): string | undefined {
@@ -157,11 +159,11 @@ class Validator {
    * a disagreement is an error, an unknown version is reported (x-caused-by-unknown-system) and
    * the other one is used when it exists. check-system-version is verified on the version used.
    */
-  private chooseVersion(system: string, codingVersion: string | undefined, p: ReturnType<typeof paths>): { resolved: ReturnType<typeof resolveCodeSystem>; version?: string; unknownVersion?: string } {
+  private chooseVersion(system: string, code: string, codingVersion: string | undefined, p: ReturnType<typeof paths>): { resolved: ReturnType<typeof resolveCodeSystem>; version?: string; unknownVersion?: string } {
     const force = this.ctx.rulesFor(system, 'force');
     const check = this.ctx.rulesFor(system, 'check');
     const vsMode = this.input.target === 'valueset';
-    const stated = vsMode ? this.valueSetSystemVersion(system) : undefined;
+    const stated = vsMode ? this.valueSetSystemVersion(system, code) : undefined;
     // A forced version, or a checked version standing in for an unversioned include, becomes the
     // include's effective version ("version 'x' resulting from the version 'y' in the ValueSet include").
     const ruled = force ?? (vsMode && stated === undefined && codingVersion !== undefined ? (check ?? this.ctx.rulesFor(system, 'default')) : undefined);
@@ -224,7 +226,7 @@ class Validator {
       this.issues.warning('invalid', 'invalid-data', 'Coding has no system. A code with no system has no defined meaning, and it cannot be validated. A system should be provided', p.base);
       return { valid: false, code };
     }
-    const choice = this.chooseVersion(system, coding.version, p);
+    const choice = this.chooseVersion(system, code, coding.version, p);
     const resolved = this.input.codeSystem && !vsMode ? { provider: this.ctx.resolver.provider(this.input.codeSystem), knownVersions: [] as string[] } : choice.resolved;
     const version = choice.version;
     const provider = resolved.provider;
