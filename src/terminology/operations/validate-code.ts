@@ -12,7 +12,7 @@ import { IssueList } from '../issues.js';
 import { displayForLanguages, parseLanguagePreferences } from '../languages.js';
 import { canonicalOf, evaluateCompose, flatten, type ExpansionEntry } from '../valuesets/compose.js';
 import { resolveCodeSystem } from '../valuesets/resolve.js';
-import { versionMatches } from '../versions.js';
+import { compareVersions, versionMatches } from '../versions.js';
 import { checkDisplay } from './display-check.js';
 
 export interface CodingInput {
@@ -140,12 +140,16 @@ class Validator {
   }
 
   /** Version the value set pins for `system` (include.version under the version rules). */
-  private valueSetSystemVersion(system: string, code?: string): string | undefined {
+  private valueSetSystemVersion(system: string, code?: string, newestWithCode = false): string | undefined {
     const includes = this.input.valueSet?.compose?.include?.filter((i) => i.system === system) ?? [];
     const versions = includes.map((i) => i.version).filter((v): v is string => v !== undefined);
     if (new Set(versions).size <= 1) return versions[0];
     // Several pinned versions: the one whose include enumerates the code.
-    return includes.find((i) => i.version !== undefined && i.concept?.some((c) => c.code === code))?.version;
+    const enumerating = includes.find((i) => i.version !== undefined && i.concept?.some((c) => c.code === code))?.version;
+    if (enumerating !== undefined || code === undefined || !newestWithCode) return enumerating;
+    // A versionless coding: the newest pinned version that has the code.
+    const found = this.members().filter((e) => e.system === system && e.code === code && e.version !== undefined).map((e) => e.version!);
+    return found.sort((a, b) => compareVersions(b, a))[0];
   }
 
   private inferSystem(code: string): string | undefined {
@@ -163,7 +167,7 @@ class Validator {
     const force = this.ctx.rulesFor(system, 'force');
     const check = this.ctx.rulesFor(system, 'check');
     const vsMode = this.input.target === 'valueset';
-    const stated = vsMode ? this.valueSetSystemVersion(system, code) : undefined;
+    const stated = vsMode ? this.valueSetSystemVersion(system, code, codingVersion === undefined) : undefined;
     // A forced version, or a checked version standing in for an unversioned include, becomes the
     // include's effective version ("version 'x' resulting from the version 'y' in the ValueSet include").
     const ruled = force ?? (vsMode && stated === undefined && codingVersion !== undefined ? (check ?? this.ctx.rulesFor(system, 'default')) : undefined);
