@@ -35,6 +35,10 @@ export class OperationContext {
   /** The raw language request (for messages), `--` when none. */
   languageText?: string;
   readonly displayLanguageGiven: boolean;
+  /** `*;q=0` in the language request: no fallback to a display in another language. */
+  get languageHard(): boolean {
+    return /(^|,)\s*\*\s*;\s*q\s*=\s*0(\.0*)?\s*(,|$)/.test(this.languageText ?? '');
+  }
   readonly versionRules: VersionRule[];
   readonly valueSetVersionRules: string[];
   readonly maxExpansionSize: number;

@@ -81,7 +81,7 @@ class ContainsBuilder {
     if (e.inactive) c.inactive = true;
     c.code = e.code;
     const chosen = e.vsDisplay !== undefined ? { value: e.vsDisplay, language: undefined } : displayForLanguages({ display: e.display, displayLanguage: e.provider?.language, designations: [...e.vsDesignations, ...e.designations], languages: this.ctx.languages });
-    const display = chosen?.value ?? e.display;
+    const display = chosen?.value ?? (this.ctx.languageHard ? undefined : e.display);
     const shownLanguage = chosen ? chosen.language : e.provider?.language;
     if (display !== undefined) c.display = display;
     const designations = this.designations(e, display, shownLanguage);
