@@ -24,6 +24,9 @@ if (mode === 'echo') {
     },
   });
   process.stdout.write(`LISTENING ${await listener.start()}\n`);
+  process.on('message', (m) => {
+    if (m === 'cpu') process.send!(process.cpuUsage());
+  });
 } else {
   const store = await createStore({ dataDir: process.env.DATA_DIR! });
   const config = parseHl7Config({ listeners: [{ name: 'bench', host: '127.0.0.1', port: 0, route: 'echo' }], routes: [{ name: 'echo', host: '127.0.0.1', port: Number(process.env.ECHO_PORT), connectTimeoutMs: 1000 }] }, {})!;
@@ -34,6 +37,7 @@ if (mode === 'echo') {
   process.stdout.write(`LISTENING ${gateway.port('bench')}\n`);
   process.on('message', async (m) => {
     if (m === 'stats') process.send!(await gateway.stats());
+    if (m === 'cpu') process.send!(process.cpuUsage());
     if (m === 'exit') {
       // graceful end (writes a --cpu-prof profile): stop the gateway, flush the store
       await gateway.stop();

@@ -42,7 +42,22 @@ export interface Hl7BenchResult {
   fsyncMedianMs: number;
   /** What the disk allows with lock-step senders: at most `senders` messages per flush. */
   fsyncCeilingPerSec: number;
+  /** CPU (user + system) the gateway process spent per ACKed message in the measured rounds, µs (load-robust). */
+  gatewayCpuPerMessageUs: number;
+  /** The same for the echo server per echoed message. */
+  echoCpuPerMessageUs: number;
   note: string;
+}
+
+/** CPU time (user + system, µs) the child process has used so far. */
+function cpuOf(child: ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    child.once('message', (m) => {
+      const u = m as NodeJS.CpuUsage;
+      resolve(u.user + u.system);
+    });
+    child.send('cpu');
+  });
 }
 
 /** Median time of `n` fdatasync calls after a 4 KiB append in `dir` (the journal's flush cost). */
@@ -122,14 +137,21 @@ export async function benchHl7(options: Hl7BenchOptions = {}): Promise<Hl7BenchR
   let echoMessages = 0;
   let gatewayMessages = 0;
   const fsyncs: number[] = [];
+  let echoCpuUs = 0;
+  let gatewayCpuUs = 0;
   try {
     await drive(echo.port, senders, 500, 'warm-e');
     await drive(gateway.port, senders, 500, 'warm-g');
     for (let r = 0; r < rounds; r++) {
+      const echoCpu0 = await cpuOf(echo.child);
       const e = await drive(echo.port, senders, durationMs, `e${r}-`);
+      echoCpuUs += (await cpuOf(echo.child)) - echoCpu0;
       const fsyncMs = fsyncProbe(dataDir);
       fsyncs.push(fsyncMs);
+      // the gateway's CPU includes forwarding each message to the echo server (its ACK handling too)
+      const gatewayCpu0 = await cpuOf(gateway.child);
       const g = await drive(gateway.port, senders, durationMs, `g${r}-`);
+      gatewayCpuUs += (await cpuOf(gateway.child)) - gatewayCpu0;
       echoMessages += e;
       gatewayMessages += g;
       echoBest = Math.max(echoBest, (e * 1000) / durationMs);
@@ -155,6 +177,8 @@ export async function benchHl7(options: Hl7BenchOptions = {}): Promise<Hl7BenchR
       groupCommitLargestBatch: stats.groupCommit.largestBatch,
       fsyncMedianMs,
       fsyncCeilingPerSec: (senders * 1000) / fsyncMedianMs,
+      gatewayCpuPerMessageUs: gatewayCpuUs / Math.max(1, gatewayMessages),
+      echoCpuPerMessageUs: echoCpuUs / Math.max(1, echoMessages),
       note: `HL7: best of ${rounds} round(s) of ${durationMs} ms, ${senders} senders (send → ACK → next); gateway = SQLite journal fsync + group commit before ACK, rewrite, forwarding to the echo server (forwarded ${stats.forwarded}, queue ${stats.queueDepth} 1 s after the load); fdatasync median ${fsyncMedianMs.toFixed(2)} ms on the journal's disk → at most ${senders} messages per flush ≈ ${Math.round((senders * 1000) / fsyncMedianMs)} msg/s with lock-step senders.`,
     };
     return result;
@@ -179,5 +203,5 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const profileDir = profileAt > 0 ? process.argv[profileAt + 1] : undefined;
   const result = await benchHl7({ senders: arg('senders', 8), durationSec: arg('duration', 5), rounds: arg('rounds', 1), profileDir });
   console.log(JSON.stringify(result, null, 2));
-  console.log(`gateway ${Math.round(result.gatewayPerSec)} msg/s vs echo ${Math.round(result.echoPerSec)} msg/s = ${(result.ratio * 100).toFixed(0)}%; fsync ceiling ${Math.round(result.fsyncCeilingPerSec)} msg/s (fdatasync median ${result.fsyncMedianMs.toFixed(2)} ms)`);
+  console.log(`gateway ${Math.round(result.gatewayPerSec)} msg/s vs echo ${Math.round(result.echoPerSec)} msg/s = ${(result.ratio * 100).toFixed(0)}%; fsync ceiling ${Math.round(result.fsyncCeilingPerSec)} msg/s (fdatasync median ${result.fsyncMedianMs.toFixed(2)} ms); CPU per message: gateway ${Math.round(result.gatewayCpuPerMessageUs)} µs, echo ${Math.round(result.echoCpuPerMessageUs)} µs`);
 }
