@@ -51,3 +51,17 @@ test('$translate 川渝 36 头颅正侧位 → 40010102003700', async () => {
   assert.equal(p(res.body, 'result')?.valueBoolean, true);
   assert.match(JSON.stringify(res.body), /40010102003700/);
 });
+
+test('ValueSet/$validate-code: a device-specific code is in the value sets whose filters accept it', async () => {
+  const inVs = async (vs: string, code: string) => {
+    const res = await request(app).get('/fhir/ValueSet/$validate-code').query({ url: valueSetUrl(BASE, vs), system: EXAM_ITEM, code });
+    assert.equal(res.status, 200);
+    return p(res.body, 'result')?.valueBoolean;
+  };
+  // 22 = 16排CT, formed from the neutral CT item 20072201221100 (§6.1.2)
+  assert.equal(await inVs('exam-item-all', '22072201221100'), true);
+  assert.equal(await inVs('exam-item-ct', '22072201221100'), true);
+  assert.equal(await inVs('exam-item-mr', '22072201221100'), false, 'the MR value set filters it out');
+  assert.equal(await inVs('exam-item-device-neutral', '22072201221100'), false, 'not device-neutral');
+  assert.equal(await inVs('exam-item-all', '22072201991100'), false, 'no neutral item with these segments');
+});

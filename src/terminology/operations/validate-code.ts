@@ -10,7 +10,7 @@ import type { CodeSystemProvider, Concept } from '../codesystems/provider.js';
 import type { OperationContext } from '../context.js';
 import { IssueList } from '../issues.js';
 import { displayForLanguages, parseLanguagePreferences } from '../languages.js';
-import { canonicalOf, evaluateCompose, flatten, type ExpansionEntry } from '../valuesets/compose.js';
+import { acceptsUnenumeratedCode, canonicalOf, evaluateCompose, flatten, type ExpansionEntry } from '../valuesets/compose.js';
 import { resolveCodeSystem } from '../valuesets/resolve.js';
 import { compareVersions, versionMatches } from '../versions.js';
 import { checkDisplay } from './display-check.js';
@@ -332,6 +332,7 @@ class Validator {
     const members = this.members();
     const hit = members.find((e) => e.system === system && e.code === code);
     if (hit && !(this.input.activeOnly && hit.inactive)) return true;
+    if (!hit && acceptsUnenumeratedCode(this.ctx, this.input.valueSet!, system, code, { activeOnly: this.input.activeOnly, supplements: this.input.supplements })) return true;
     if (this.missingSystems.includes(system) && this.issues.items.some((i) => i.txIssueType === 'not-found' || i.txIssueType === 'vs-invalid')) return false;
     const text = `The provided code '${codingLabel({ ...coding, system, code: coding.code })}' was not found in the value set '${this.vsCanonical()}'`;
     if (level === 'error') this.issues.error('code-invalid', 'not-in-vs', text, path);

@@ -300,4 +300,33 @@ export function findInValueSet(ctx: OperationContext, vs: ValueSet, system: stri
   return { found: false };
 }
 
+/**
+ * Membership of a code that the provider recognises but does not enumerate (e.g. the exam items'
+ * device-specific codes, formed from a published item by changing the device-type segment):
+ * the code is a member when an include of its system without a concept list or imported value
+ * sets accepts it through all its filters, and no exclude accepts or lists it. Enumerated codes
+ * never reach here; a match found only by ignoring case does not count.
+ */
+export function acceptsUnenumeratedCode(ctx: OperationContext, vs: ValueSet, system: string, code: string, options: { supplements?: string[]; activeOnly?: boolean }): boolean {
+  const compose = vs.compose;
+  if (!compose) return false;
+  const accepts = (include: ValueSetComposeInclude): boolean => {
+    if (include.system !== system || (include.valueSet?.length ?? 0) > 0) return false;
+    if (include.concept && include.concept.length > 0) return false;
+    try {
+      const provider = includeProvider(ctx, include, options.supplements ?? []);
+      const concept = provider.locate(code).concept;
+      if (!concept || concept.code !== code) return false;
+      if ((options.activeOnly || compose.inactive === false) && provider.isInactive(concept)) return false;
+      return (include.filter ?? []).every((f) => buildFilter(provider, f).matches(concept));
+    } catch {
+      return false;
+    }
+  };
+  // An exclude by imported value set would need their expansion: stay with the enumerated answer.
+  if ((compose.exclude ?? []).some((x) => (x.valueSet?.length ?? 0) > 0)) return false;
+  const listedInExclude = (compose.exclude ?? []).some((x) => x.system === system && (x.concept ?? []).some((c) => c.code === code));
+  return !listedInExclude && compose.include.some(accepts) && !(compose.exclude ?? []).some(accepts);
+}
+
 export { TerminologyError };
