@@ -35,6 +35,12 @@ export function emptyCounters(): GatewayCounters {
   return { received: 0, rewritten: 0, unmapped: 0, held: 0, forwarded: 0, retried: 0, deadLettered: 0, duplicates: 0, rejected: 0, passedThrough: 0, journalErrors: 0 };
 }
 
+/** A message being stored: `stored` once it is durably journaled, `failed` when it will not be. */
+export interface InboundClaim {
+  stored(): void;
+  failed(): void;
+}
+
 export interface InboundDeps {
   listener: ListenerConfig;
   route: RouteConfig;
@@ -46,8 +52,8 @@ export interface InboundDeps {
   duplicateWindowMs: number;
   /** Duplicate check against the journal (and the in-memory recent set). */
   isDuplicate: (sender: string, controlId: string) => Promise<boolean>;
-  rememberSent: (sender: string, controlId: string) => void;
-  forget: (sender: string, controlId: string) => void;
+  /** Marks sender+controlId as in flight; copies wait on the claim's outcome (see Hl7Gateway.isDuplicate). */
+  claim: (sender: string, controlId: string) => InboundClaim;
   /** A route got new work. */
   wake: (route: string) => void;
   /** Synchronous mode: resolves when the entry is delivered or dead, or undefined after the timeout. */
@@ -117,8 +123,8 @@ export async function handleInbound(payload: Buffer, deps: InboundDeps): Promise
     return reject('AR', { code: HL7_ERROR.applicationInternal, message: 'the journal is unavailable; please resend later' });
   }
   // Claimed now, so a copy arriving on another connection during the rewrite is seen as a duplicate.
-  deps.rememberSent(sender, header.controlId);
-  const unclaim = () => deps.forget(sender, header.controlId);
+  const claim = deps.claim(sender, header.controlId);
+  const unclaim = () => claim.failed();
 
   let rewrite: RewriteResult | undefined;
   if (isOrder) {
@@ -166,6 +172,7 @@ export async function handleInbound(payload: Buffer, deps: InboundDeps): Promise
     unclaim();
     return reject('AR', { code: HL7_ERROR.applicationInternal, message: 'the message could not be stored; please resend' });
   }
+  claim.stored();
   log.info({ journalId: entry.id, state: entry.state, rewritten: rewrite?.outcomes.filter((o) => o.result.kind === 'mapped').length ?? 0, unmapped: unmapped.length }, 'hl7 message journaled');
   if (held) {
     deps.counters.held += 1;

@@ -412,3 +412,43 @@ test('a journal write failing after a delivery does not stop the forwarder (the 
     await f.stop();
   }
 });
+
+test('a copy racing its original\'s journal commit is not ACKed AA unless the original is stored', async () => {
+  const journal = new MemoryJournal();
+  const f = await startFixture({ journal });
+  try {
+    let release!: () => void;
+    journal.gate = new Promise<void>((r) => (release = r));
+    journal.failAppends = new Error('disk full');
+    const s = await RawSender.connect(f.port);
+    const t = await RawSender.connect(f.port);
+    s.write(frame(orm('R1')));
+    await new Promise((r) => setTimeout(r, 100)); // the original is now inside its (held) commit
+    t.write(frame(orm('R1')));
+    await new Promise((r) => setTimeout(r, 100));
+    journal.gate = undefined;
+    release();
+    const [[a], [b]] = await Promise.all([s.replies(1), t.replies(1)]);
+    assert.deepEqual(msa(a).slice(1, 3), ['AR', 'R1']);
+    assert.equal(msa(b)[1], 'AR', 'the copy must not be acknowledged for a message the journal does not hold');
+    assert.equal(journal.entries.size, 0);
+
+    journal.failAppends = undefined;
+    journal.gate = new Promise<void>((r) => (release = r));
+    s.write(frame(orm('R2')));
+    await new Promise((r) => setTimeout(r, 100));
+    t.write(frame(orm('R2')));
+    await new Promise((r) => setTimeout(r, 100));
+    journal.gate = undefined;
+    release();
+    const [[, c], [, d]] = await Promise.all([s.replies(2), t.replies(2)]);
+    assert.deepEqual([msa(c)[1], msa(d)[1]], ['AA', 'AA'], 'once the original is stored the copy is a duplicate');
+    await waitFor(() => f.downstream.received.length === 1);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(f.downstream.received.length, 1, 'forwarded once');
+    s.close();
+    t.close();
+  } finally {
+    await f.stop();
+  }
+});

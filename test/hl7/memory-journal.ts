@@ -8,7 +8,11 @@ export class MemoryJournal implements Hl7Journal {
   /** When set, append rejects with this error (journal down). */
   failAppends?: Error;
 
+  /** When set, appends wait for it before succeeding or failing (a slow group commit). */
+  gate?: Promise<void>;
+
   async append(messages: JournalAppend[]): Promise<JournalEntry[]> {
+    if (this.gate) await this.gate;
     if (this.failAppends) throw this.failAppends;
     this.appendCalls += 1;
     const now = new Date().toISOString();
