@@ -27,6 +27,8 @@ export interface Resolver {
   provider(resource: CodeSystem, supplements?: CodeSystem[]): CodeSystemProvider;
   /** Supplements known for a code system URL. */
   supplementsFor(url: string, version?: string): CodeSystem[];
+  /** Changes on every registry change: derived data cached under one generation stays valid within it. */
+  readonly generation: number;
 }
 
 function splitCanonical(url: string, version?: string): [string, string | undefined] {
@@ -81,12 +83,51 @@ abstract class BaseResolver implements Resolver {
     return pickVersion(this.versionsOf('ConceptMap', u) as ConceptMap[], v);
   }
 
+  abstract readonly generation: number;
+
   supplementsFor(url: string, version?: string): CodeSystem[] {
-    return (this.all('CodeSystem') as CodeSystem[]).filter((cs) => {
-      if (cs.content !== 'supplement' || !cs.supplements) return false;
-      const [su, sv] = splitCanonical(cs.supplements);
-      return su === url && (sv === undefined || version === undefined || sv === version);
-    });
+    return supplementsOf(this.all('CodeSystem') as CodeSystem[], url, version);
+  }
+}
+
+/** The supplements among `candidates` that apply to code system `url` (and `version`, when both state one). */
+function supplementsOf(candidates: Iterable<CodeSystem>, url: string, version?: string): CodeSystem[] {
+  const out: CodeSystem[] = [];
+  for (const cs of candidates) {
+    if (cs.content !== 'supplement' || !cs.supplements) continue;
+    const [su, sv] = splitCanonical(cs.supplements);
+    if (su === url && (sv === undefined || version === undefined || sv === version)) out.push(cs);
+  }
+  return out;
+}
+
+/**
+ * Supplement CodeSystems by the base URL of the code system they supplement, each in registry
+ * (id insertion) order, so that `supplementsFor` reads one small list instead of scanning every
+ * CodeSystem (2,000+ with FHIR core) on each request.
+ */
+class SupplementIndex {
+  private readonly byTarget = new Map<string, Map<string, CodeSystem>>();
+
+  add(id: string, cs: CodeSystem): void {
+    if (cs.content !== 'supplement' || !cs.supplements) return;
+    const target = splitCanonical(cs.supplements)[0];
+    const list = this.byTarget.get(target) ?? new Map<string, CodeSystem>();
+    list.set(id, cs);
+    this.byTarget.set(target, list);
+  }
+
+  remove(id: string, old: CodeSystem | undefined): void {
+    if (!old || old.content !== 'supplement' || !old.supplements) return;
+    const target = splitCanonical(old.supplements)[0];
+    const list = this.byTarget.get(target);
+    if (!list) return;
+    list.delete(id);
+    if (list.size === 0) this.byTarget.delete(target);
+  }
+
+  candidates(url: string): Iterable<CodeSystem> {
+    return this.byTarget.get(url)?.values() ?? [];
   }
 }
 
@@ -94,24 +135,42 @@ export class TerminologyRegistry extends BaseResolver {
   private readonly indexes: Record<Kind, ResourceIndex> = { CodeSystem: new ResourceIndex(), ValueSet: new ResourceIndex(), ConceptMap: new ResourceIndex() };
   private readonly providers = new WeakMap<CodeSystem, CodeSystemProvider>();
   private readonly factories = new Map<string, ProviderFactory>();
+  private readonly supplements = new SupplementIndex();
   private anonymous = 0;
+  private changes = 0;
+
+  get generation(): number {
+    return this.changes;
+  }
 
   /** (Re)indexes one resource version, by id and by url|version. */
   add(resource: TerminologyResource): void {
     const index = this.indexes[resource.resourceType];
     if (!index) return;
     const id = resource.id ?? `anon-${++this.anonymous}`;
+    // Re-adding an id moves it to the end of the id order (Map delete + set): mirror that here.
+    if (resource.resourceType === 'CodeSystem') this.supplements.remove(id, index.byId.get(id) as CodeSystem | undefined);
     index.add(resource, id);
+    if (resource.resourceType === 'CodeSystem') this.supplements.add(id, resource);
+    this.changes++;
   }
 
   remove(resourceType: string, id: string): void {
     const index = this.indexes[resourceType as Kind];
-    index?.remove(id);
+    if (!index) return;
+    if (resourceType === 'CodeSystem') this.supplements.remove(id, index.byId.get(id) as CodeSystem | undefined);
+    index.remove(id);
+    this.changes++;
   }
 
   /** Registers a provider factory for a code system URL (see codesystems/provider.ts). */
   registerProviderFactory(system: string, factory: ProviderFactory): void {
     this.factories.set(system, factory);
+    this.changes++;
+  }
+
+  override supplementsFor(url: string, version?: string): CodeSystem[] {
+    return supplementsOf(this.supplements.candidates(url), url, version);
   }
 
   versionsOf(kind: Kind, url: string): TerminologyResource[] {
@@ -164,6 +223,14 @@ export class RequestResolver extends BaseResolver {
   ) {
     super();
     for (const r of resources) this.local[r.resourceType]?.push(r);
+  }
+
+  get generation(): number {
+    return this.base.generation;
+  }
+
+  override supplementsFor(url: string, version?: string): CodeSystem[] {
+    return [...this.base.supplementsFor(url, version), ...supplementsOf(this.local.CodeSystem as CodeSystem[], url, version)];
   }
 
   versionsOf(kind: Kind, url: string): TerminologyResource[] {

@@ -52,10 +52,15 @@ function applyTextFilter(entries: ExpansionEntry[], query: string): ExpansionEnt
     return map.get(e.code);
   };
   const hits: Array<{ e: ExpansionEntry; r: number }> = [];
-  for (const e of flatten(entries)) {
-    const r = rankOf(e);
-    if (r !== undefined) hits.push({ e: { ...e, children: [] }, r });
-  }
+  // Depth-first, the order of flatten(), without materialising the flat list.
+  const visit = (list: ExpansionEntry[]): void => {
+    for (const e of list) {
+      const r = rankOf(e);
+      if (r !== undefined) hits.push({ e: { ...e, children: [] }, r });
+      if (e.children.length > 0) visit(e.children);
+    }
+  };
+  visit(entries);
   return hits.sort((a, b) => a.r - b.r).map((h) => h.e);
 }
 
@@ -153,6 +158,17 @@ function nestByHierarchy(entries: ExpansionEntry[]): ExpansionEntry[] {
   return roots;
 }
 
+/** Whether every entry (nested ones included) comes from the same code-system provider. */
+function fromOneProvider(entries: ExpansionEntry[]): boolean {
+  const first = entries[0]?.provider;
+  if (!first) return false;
+  const walk = (list: ExpansionEntry[]): boolean => {
+    for (const e of list) if (e.provider !== first || (e.children.length > 0 && !walk(e.children))) return false;
+    return true;
+  };
+  return walk(entries);
+}
+
 const STANDARDS_STATUS = 'http://hl7.org/fhir/StructureDefinition/structuredefinition-standards-status';
 
 /** `warning-draft|experimental|deprecated|withdrawn` expansion parameters for the resources used (tx.fhir.org). */
@@ -180,7 +196,10 @@ export function expandValueSet(ctx: OperationContext, input: ExpandInput): Value
   const composed = evaluateCompose(ctx, vs, { activeOnly: input.activeOnly, hierarchical, supplements: input.supplements, limit: input.limit });
   for (const provider of composed.usedCodeSystems.values()) assertCheckedVersion(ctx, provider.system, provider.version);
   const enumerated = (vs.compose?.include ?? []).some((i) => (i.concept?.length ?? 0) > 0);
-  let entries = hierarchical && !enumerated ? nestByHierarchy(composed.entries) : composed.entries;
+  // The text filter flattens and orders by search rank, which is a total order within one code
+  // system: nesting the whole expansion first (then flattening it again) changes nothing but the cost.
+  const nestFirst = hierarchical && !enumerated && !(input.filter && fromOneProvider(composed.entries));
+  let entries = nestFirst ? nestByHierarchy(composed.entries) : composed.entries;
   if (input.filter) {
     entries = applyTextFilter(entries, input.filter);
     // tx.fhir.org keeps the hierarchy of filter-defined sets after a text search, not of whole systems.

@@ -86,6 +86,53 @@ function entryFor(provider: CodeSystemProvider, concept: Concept, stated?: { dis
   };
 }
 
+function hierarchy(provider: CodeSystemProvider, concepts: readonly Concept[], seen: Set<string>): ExpansionEntry[] {
+  const out: ExpansionEntry[] = [];
+  for (const concept of concepts) {
+    if (seen.has(concept.code)) continue;
+    seen.add(concept.code);
+    const entry = entryFor(provider, concept);
+    entry.children = hierarchy(provider, provider.childrenOf(concept), seen);
+    out.push(entry);
+  }
+  return out;
+}
+
+interface CachedInclude {
+  /** Frozen: callers copy before changing anything. */
+  entries: ExpansionEntry[];
+  /** Entries including nested children (what the too-costly limit counts). */
+  count: number;
+}
+
+/** Include evaluations per provider (a provider stands for one code system version + supplements). */
+const includeCache = new WeakMap<CodeSystemProvider, { generation: number; byKey: Map<string, CachedInclude> }>();
+/** Bounds the memory ad-hoc value sets with ever-new filters can take per provider. */
+const MAX_CACHED_INCLUDES = 64;
+/** Entry lists whose (system, code, version) keys are all distinct. */
+const distinctLists = new WeakSet<ExpansionEntry[]>();
+
+function cachedInclude(generation: number, provider: CodeSystemProvider, cacheKey: string, build: () => ExpansionEntry[]): CachedInclude {
+  let slot = includeCache.get(provider);
+  if (!slot || slot.generation !== generation) {
+    slot = { generation, byKey: new Map() };
+    includeCache.set(provider, slot);
+  }
+  const hit = slot.byKey.get(cacheKey);
+  if (hit) return hit;
+  const entries = build();
+  const all = flatten(entries);
+  for (const e of all) Object.freeze(e);
+  Object.freeze(entries);
+  // The same key as expandValueSet's de-duplication, which looks at top-level entries only.
+  const keys = new Set(entries.map((e) => `${key(e.system, e.code)}\u0000${e.version ?? ''}`));
+  if (keys.size === entries.length) distinctLists.add(entries);
+  const made = { entries, count: all.length };
+  if (slot.byKey.size >= MAX_CACHED_INCLUDES) slot.byKey.clear();
+  slot.byKey.set(cacheKey, made);
+  return made;
+}
+
 class Evaluator {
   readonly used = new Map<string, CodeSystemProvider>();
   readonly usedValueSets: string[] = [];
@@ -178,27 +225,20 @@ class Evaluator {
       }
       return buildFilter(provider, f);
     });
-    if (filters.length === 0 && imports.length === 0 && allowHierarchy && this.options.hierarchical) {
-      return this.hierarchy(provider, provider.roots(), new Set());
+    const nested = filters.length === 0 && imports.length === 0 && allowHierarchy && this.options.hierarchical === true;
+    if (imports.length === 0) {
+      // Depends only on the provider, the filters and the shape: shared by every request of this registry generation.
+      const cached = cachedInclude(this.ctx.resolver.generation, provider, `${nested ? 'tree' : 'flat'}\u0000${JSON.stringify(include.filter ?? [])}`, () =>
+        nested ? hierarchy(provider, provider.roots(), new Set()) : provider.concepts().filter((c) => filters.every((f) => f.matches(c))).map((c) => entryFor(provider, c)),
+      );
+      this.bump(cached.count);
+      return cached.entries;
     }
     for (const concept of provider.concepts()) {
       if (!filters.every((f) => f.matches(concept))) continue;
       if (!inImports(provider.system, concept.code)) continue;
       this.bump();
       out.push(entryFor(provider, concept));
-    }
-    return out;
-  }
-
-  private hierarchy(provider: CodeSystemProvider, concepts: readonly Concept[], seen: Set<string>): ExpansionEntry[] {
-    const out: ExpansionEntry[] = [];
-    for (const concept of concepts) {
-      if (seen.has(concept.code)) continue;
-      seen.add(concept.code);
-      this.bump();
-      const entry = entryFor(provider, concept);
-      entry.children = this.hierarchy(provider, provider.childrenOf(concept), seen);
-      out.push(entry);
     }
     return out;
   }
@@ -219,7 +259,10 @@ class Evaluator {
       const result: ExpansionEntry[] = [];
       for (const [i, include] of includes.entries()) {
         if (topLevel) this.position = `include[${i}]`;
-        for (const entry of this.includeEntries(include, allowHierarchy)) {
+        const entries = this.includeEntries(include, allowHierarchy);
+        // One include whose entries are known to be distinct: nothing to de-duplicate.
+        if (includes.length === 1 && excludes.length === 0 && distinctLists.has(entries)) return entries;
+        for (const entry of entries) {
           const k = `${key(entry.system, entry.code)}\u0000${entry.version ?? ''}`;
           if (seen.has(k)) continue;
           seen.add(k);
@@ -266,6 +309,13 @@ export function flatten(entries: ExpansionEntry[]): ExpansionEntry[] {
   return out;
 }
 
+/** flatten(entries).length without building the list. */
+function countEntries(entries: ExpansionEntry[]): number {
+  let n = entries.length;
+  for (const e of entries) if (e.children.length > 0) n += countEntries(e.children);
+  return n;
+}
+
 /** Evaluates a value set's compose into expansion entries. */
 export function evaluateCompose(ctx: OperationContext, vs: ValueSet, options: ComposeOptions): ComposeResult {
   const evaluator = new Evaluator(ctx, options, canonicalOf(vs));
@@ -273,7 +323,7 @@ export function evaluateCompose(ctx: OperationContext, vs: ValueSet, options: Co
   let entries = evaluator.expandValueSet(vs, true);
   // compose.inactive=false (R4): inactive codes are not part of the value set.
   if (options.activeOnly || vs.compose?.inactive === false) entries = pruneInactive(entries);
-  return { entries, total: flatten(entries).length, usedCodeSystems: evaluator.used, usedValueSets: evaluator.usedValueSets, missingSystems: evaluator.missing };
+  return { entries, total: countEntries(entries), usedCodeSystems: evaluator.used, usedValueSets: evaluator.usedValueSets, missingSystems: evaluator.missing };
 }
 
 function pruneInactive(entries: ExpansionEntry[]): ExpansionEntry[] {
