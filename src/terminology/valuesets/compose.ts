@@ -111,6 +111,8 @@ const includeCache = new WeakMap<CodeSystemProvider, { generation: number; byKey
 const MAX_CACHED_INCLUDES = 64;
 /** Entry lists whose (system, code, version) keys are all distinct. */
 const distinctLists = new WeakSet<ExpansionEntry[]>();
+/** Cached entry lists without nested children (flatten and count need not walk them). */
+const flatLists = new WeakSet<ExpansionEntry[]>();
 
 function cachedInclude(generation: number, provider: CodeSystemProvider, cacheKey: string, build: () => ExpansionEntry[]): CachedInclude {
   let slot = includeCache.get(provider);
@@ -127,6 +129,7 @@ function cachedInclude(generation: number, provider: CodeSystemProvider, cacheKe
   // The same key as expandValueSet's de-duplication, which looks at top-level entries only.
   const keys = new Set(entries.map((e) => `${key(e.system, e.code)}\u0000${e.version ?? ''}`));
   if (keys.size === entries.length) distinctLists.add(entries);
+  if (all === entries) flatLists.add(entries);
   const made = { entries, count: all.length };
   if (slot.byKey.size >= MAX_CACHED_INCLUDES) slot.byKey.clear();
   slot.byKey.set(cacheKey, made);
@@ -296,8 +299,12 @@ function fromContains(c: { system?: string; version?: string; code?: string; dis
   };
 }
 
-/** Depth-first flattening of a (possibly nested) entry list. */
+/**
+ * Depth-first flattening of a (possibly nested) entry list. A list that is flat already is
+ * returned as it is (it may be a frozen cached list: copy before changing it).
+ */
 export function flatten(entries: ExpansionEntry[]): ExpansionEntry[] {
+  if (flatLists.has(entries) || entries.every((e) => e.children.length === 0)) return entries;
   const out: ExpansionEntry[] = [];
   const walk = (list: ExpansionEntry[]): void => {
     for (const e of list) {
@@ -312,6 +319,7 @@ export function flatten(entries: ExpansionEntry[]): ExpansionEntry[] {
 /** flatten(entries).length without building the list. */
 function countEntries(entries: ExpansionEntry[]): number {
   let n = entries.length;
+  if (flatLists.has(entries)) return n;
   for (const e of entries) if (e.children.length > 0) n += countEntries(e.children);
   return n;
 }
