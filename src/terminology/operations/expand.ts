@@ -9,7 +9,7 @@ import type { CodeSystemProvider, ConceptProperty, Designation } from '../codesy
 import { normaliseSearchText, queryTerms } from '../codesystems/text-index.js';
 import type { OperationContext } from '../context.js';
 import { displayForLanguages } from '../languages.js';
-import { canonicalOf, evaluateCompose, flatten, type ExpansionEntry } from '../valuesets/compose.js';
+import { cachedEntriesByCode, canonicalOf, evaluateCompose, flatten, type ExpansionEntry } from '../valuesets/compose.js';
 import { assertCheckedVersion } from '../valuesets/resolve.js';
 
 const PREFERRED_FOR_LANGUAGE = { system: 'http://terminology.hl7.org/CodeSystem/hl7TermMaintInfra', code: 'preferredForLanguage', display: 'Preferred For Language' };
@@ -37,6 +37,19 @@ export interface ExpandInput {
 
 /** Filters entries by the text query (code, display, designations); keeps best matches first. */
 function applyTextFilter(entries: ExpansionEntry[], query: string): ExpansionEntry[] {
+  const index = cachedEntriesByCode(entries);
+  if (index) {
+    // One provider, distinct codes: materialise only the search hits, in rank order (as below).
+    const provider = index.values().next().value?.provider;
+    if (!provider) return [];
+    const rank = new Map(provider.search(query).map((c, i) => [c.code, i]));
+    const out: ExpansionEntry[] = [];
+    for (const [code] of [...rank].sort((a, b) => a[1] - b[1])) {
+      const e = index.get(code);
+      if (e) out.push({ ...e, children: [] });
+    }
+    return out;
+  }
   const ranks = new Map<CodeSystemProvider, Map<string, number>>();
   const rankOf = (e: ExpansionEntry): number | undefined => {
     if (!e.provider) {
@@ -160,6 +173,7 @@ function nestByHierarchy(entries: ExpansionEntry[]): ExpansionEntry[] {
 
 /** Whether every entry (nested ones included) comes from the same code-system provider. */
 function fromOneProvider(entries: ExpansionEntry[]): boolean {
+  if (cachedEntriesByCode(entries)) return true;
   const first = entries[0]?.provider;
   if (!first) return false;
   const walk = (list: ExpansionEntry[]): boolean => {

@@ -113,6 +113,21 @@ const MAX_CACHED_INCLUDES = 64;
 const distinctLists = new WeakSet<ExpansionEntry[]>();
 /** Cached entry lists without nested children (flatten and count need not walk them). */
 const flatLists = new WeakSet<ExpansionEntry[]>();
+/** Cached entry lists of one provider whose codes are distinct, nested entries included: code → entry, built on first use. */
+const codeIndexes = new WeakMap<ExpansionEntry[], Map<string, ExpansionEntry> | null>();
+
+/**
+ * A code → entry index over a cached include list (nested entries included) when all its entries
+ * come from one provider with distinct codes; undefined for any other list.
+ */
+export function cachedEntriesByCode(entries: ExpansionEntry[]): Map<string, ExpansionEntry> | undefined {
+  let index = codeIndexes.get(entries);
+  if (index === null) {
+    index = new Map(flatten(entries).map((e) => [e.code, e]));
+    codeIndexes.set(entries, index);
+  }
+  return index;
+}
 
 function cachedInclude(generation: number, provider: CodeSystemProvider, cacheKey: string, build: () => ExpansionEntry[]): CachedInclude {
   let slot = includeCache.get(provider);
@@ -130,6 +145,8 @@ function cachedInclude(generation: number, provider: CodeSystemProvider, cacheKe
   const keys = new Set(entries.map((e) => `${key(e.system, e.code)}\u0000${e.version ?? ''}`));
   if (keys.size === entries.length) distinctLists.add(entries);
   if (all === entries) flatLists.add(entries);
+  // Every entry comes from `provider` (entryFor); the index needs distinct codes.
+  if (all.length > 0 && new Set(all.map((e) => e.code)).size === all.length) codeIndexes.set(entries, null);
   const made = { entries, count: all.length };
   if (slot.byKey.size >= MAX_CACHED_INCLUDES) slot.byKey.clear();
   slot.byKey.set(cacheKey, made);
