@@ -27,6 +27,8 @@ export interface HttpConfig {
   publicBaseUrl?: string;
   /** Largest accepted request body in bytes (413 beyond). */
   maxBodyBytes: number;
+  /** Serve hot terminology GETs through the lean node:http path with a response cache (docs/http.md). */
+  leanPath: boolean;
 }
 
 export interface TerminologyConfig {
@@ -78,7 +80,7 @@ function findRepoRoot(start: string): string {
 
 export function defaultConfig(): AppConfig {
   return {
-    http: { host: '0.0.0.0', port: 8080, maxBodyBytes: 10 * 1024 * 1024 },
+    http: { host: '0.0.0.0', port: 8080, maxBodyBytes: 10 * 1024 * 1024, leanPath: true },
     terminology: { maxExpansionSize: 100_000, operationTimeoutMs: 30_000, loadFhirCore: true },
     store: { dataDir: './data', mongodbDatabase: 'rimag_tx', pollIntervalMs: 2000 },
     audit: { retentionDays: 180 },
@@ -133,6 +135,7 @@ function applyFile(config: AppConfig, file: Record<string, unknown>): void {
   if (http.port !== undefined) config.http.port = intValue('http.port', http.port, 0, 65535);
   if (http.publicBaseUrl !== undefined) config.http.publicBaseUrl = stringValue('http.publicBaseUrl', http.publicBaseUrl);
   if (http.maxBodyBytes !== undefined) config.http.maxBodyBytes = intValue('http.maxBodyBytes', http.maxBodyBytes, 1024, 1024 ** 3);
+  if (http.leanPath !== undefined) config.http.leanPath = boolValue('http.leanPath', http.leanPath);
   const tx = section('terminology');
   if (tx.maxExpansionSize !== undefined) config.terminology.maxExpansionSize = intValue('terminology.maxExpansionSize', tx.maxExpansionSize, 1, 10_000_000);
   if (tx.operationTimeoutMs !== undefined) config.terminology.operationTimeoutMs = intValue('terminology.operationTimeoutMs', tx.operationTimeoutMs, 100, 3_600_000);

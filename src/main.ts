@@ -3,7 +3,7 @@
  * with store.watch refreshing the in-memory indexes and a graceful shutdown on SIGINT/SIGTERM.
  * Nothing else imports `fhir/` or `hl7/` (scripts/check-layers.mjs enforces it).
  */
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { CodeSystem, ConceptMap, Resource } from 'fhir/r4';
 import { ConfigError, REPO_ROOT, loadConfig, type AppConfig } from './config.js';
 import { loadContentDirs } from './content/loader.js';
@@ -189,7 +189,7 @@ export async function start(config: AppConfig, logger: Logger, options: StartOpt
     await hl7?.stop(); // listeners first, then forwarders; the journal keeps whatever is undelivered
   };
   const server = await new Promise<Server>((resolveListen, reject) => {
-    const s = fhirServer!.app.listen(config.http.port, config.http.host, () => resolveListen(s));
+    const s = createServer(fhirServer!.listener).listen(config.http.port, config.http.host, () => resolveListen(s));
     s.once('error', reject);
   }).catch(async (err: unknown) => {
     await stopBackground();

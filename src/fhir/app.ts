@@ -12,6 +12,7 @@
  *
  * All responses are `application/fhir+json; charset=utf-8`.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler } from 'express';
 import { InvalidRequestError, TerminologyError } from '../errors.js';
 import { fhirJsonBody } from './http/body.js';
@@ -20,6 +21,8 @@ import { errorResponse, sendFhir, type FhirRequest } from './http/response.js';
 import type { ResourceVersion } from '../store/store.js';
 import type { AppDeps } from './deps.js';
 import { createDispatcher } from './router.js';
+import { createLeanPath, type LeanPath } from './lean/lean-path.js';
+import { trackRegistry } from './lean/registry-generation.js';
 
 export type { AppDeps, RegistrySink, TerminologyResource } from './deps.js';
 
@@ -80,6 +83,10 @@ export function toFhirRequest(deps: AppDeps, req: Request): FhirRequest {
 
 export interface FhirServer {
   app: Express;
+  /** The node:http request listener: the lean path for hot terminology GETs, Express for the rest. */
+  listener: (req: IncomingMessage, res: ServerResponse) => void;
+  /** The lean path (docs/bench.md), absent when `http.leanPath` is false. */
+  lean?: LeanPath;
   /** Compiles the FHIR schema validators now (seconds); call after listening so startup stays fast. */
   warmUp(): void;
   /** Feeds versions written by other processes (store.watch) into the search index. */
@@ -94,6 +101,14 @@ export function createFhirServer(deps: AppDeps): FhirServer {
   app.set('etag', false);
 
   const { dispatch, rest } = createDispatcher(deps);
+  const lean = deps.config.http.leanPath === false
+    ? undefined
+    : createLeanPath({
+      dispatch,
+      generation: trackRegistry(deps.registry),
+      logger: deps.logger,
+      ...(deps.config.http.publicBaseUrl ? { publicBaseUrl: deps.config.http.publicBaseUrl } : {}),
+    });
 
   const accessLog: RequestHandler = (req, res, next) => {
     const started = process.hrtime.bigint();
@@ -129,6 +144,8 @@ export function createFhirServer(deps: AppDeps): FhirServer {
   app.use(onError);
   return {
     app,
+    listener: lean ? (req, res) => { if (!lean.handle(req, res)) app(req, res); } : app,
+    ...(lean ? { lean } : {}),
     warmUp: () => {
       rest.validator.warmUp();
       deps.logger.info(rest.validator.timing, 'FHIR schema validators ready');

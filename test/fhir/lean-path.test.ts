@@ -1,0 +1,162 @@
+/**
+ * The lean path (src/fhir/lean/): hot terminology GETs answered in front of Express must be
+ * byte-identical to the Express path's answers (status, content type, body, X-Request-Id echo),
+ * its response cache must serve repeated requests, and every registry change — a REST write here
+ * or a write by another process seen through store.watch — must empty it.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CodeSystem } from 'fhir/r4';
+import { defaultConfig } from '../../src/config.js';
+import { silentLogger } from '../../src/logger.js';
+import { start, type RunningServer } from '../../src/main.js';
+
+const TOKEN = 'lean-token';
+const EXAM = 'https://bzh.rimagcloud.com/fhir/CodeSystem/exam-item';
+const EXAM_VS = 'https://bzh.rimagcloud.com/fhir/ValueSet/exam-item-all';
+const q = (params: Record<string, string>): string => new URLSearchParams(params).toString();
+
+let dataDir: string;
+let lean: RunningServer;
+let expressOnly: RunningServer;
+let leanBase: string;
+let expressBase: string;
+
+const baseOf = (s: RunningServer): string => `http://127.0.0.1:${(s.server.address() as { port: number }).port}/fhir`;
+
+before(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'lean-path-'));
+  const config = (leanPath: boolean) => {
+    const c = defaultConfig();
+    c.http.host = '127.0.0.1';
+    c.http.port = 0;
+    c.http.leanPath = leanPath;
+    c.store.dataDir = dataDir;
+    c.store.pollIntervalMs = 100;
+    c.adminToken = TOKEN;
+    return c;
+  };
+  lean = await start(config(true), silentLogger, { env: {} });
+  expressOnly = await start(config(false), silentLogger, { env: {} });
+  leanBase = baseOf(lean);
+  expressBase = baseOf(expressOnly);
+});
+
+after(async () => {
+  await lean?.stop();
+  await expressOnly?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+interface Answer {
+  status: number;
+  contentType: string | null;
+  requestId: string | null;
+  body: string;
+}
+
+async function get(base: string, path: string, headers: Record<string, string> = {}): Promise<Answer> {
+  const res = await fetch(`${base}${path}`, { headers });
+  return { status: res.status, contentType: res.headers.get('content-type'), requestId: res.headers.get('x-request-id'), body: await res.text() };
+}
+
+/** $expand answers carry a fresh identifier and timestamp per expansion; everything else must match. */
+function comparable(body: string): string {
+  return body.replace(/"identifier":"urn:uuid:[0-9a-f-]+"/, '"identifier":"*"').replace(/"timestamp":"[^"]+"/, '"timestamp":"*"');
+}
+
+const REQUESTS: Array<{ name: string; path: string; headers?: Record<string, string> }> = [
+  { name: '$lookup hit', path: `/CodeSystem/$lookup?${q({ system: EXAM, code: '20010100110000' })}` },
+  { name: '$lookup unknown code', path: `/CodeSystem/$lookup?${q({ system: EXAM, code: '99999999999999' })}` },
+  { name: '$lookup unknown system (404)', path: `/CodeSystem/$lookup?${q({ system: 'http://example.org/no-such-system', code: 'x' })}` },
+  { name: '$lookup missing code (400)', path: `/CodeSystem/$lookup?${q({ system: EXAM })}` },
+  { name: '$lookup with Accept-Language', path: `/CodeSystem/$lookup?${q({ system: EXAM, code: '20010100110000' })}`, headers: { 'Accept-Language': 'en' } },
+  { name: 'CodeSystem/$validate-code true', path: `/CodeSystem/$validate-code?${q({ url: EXAM, code: '20010100110000', display: '* CT颅脑(平扫)' })}` },
+  { name: 'CodeSystem/$validate-code wrong display (result=false)', path: `/CodeSystem/$validate-code?${q({ url: EXAM, code: '20010100110000', display: 'wrong' })}` },
+  { name: 'CodeSystem/$validate-code bad code (result=false)', path: `/CodeSystem/$validate-code?${q({ url: EXAM, code: 'nope' })}` },
+  { name: 'ValueSet/$validate-code', path: `/ValueSet/$validate-code?${q({ url: EXAM_VS, system: EXAM, code: '20010100110000' })}` },
+  { name: 'ValueSet/$validate-code unknown value set', path: `/ValueSet/$validate-code?${q({ url: 'http://example.org/vs/none', system: EXAM, code: 'x' })}` },
+  { name: '$expand filter', path: `/ValueSet/$expand?${q({ url: EXAM_VS, filter: '胸部' })}` },
+  { name: '$expand unknown value set', path: `/ValueSet/$expand?${q({ url: 'http://example.org/vs/none' })}` },
+  { name: '$subsumes', path: `/CodeSystem/$subsumes?${q({ system: EXAM, codeA: '20010100110000', codeB: '20010100110000' })}` },
+  { name: '$translate without a map', path: `/ConceptMap/$translate?${q({ url: 'http://example.org/cm/none', system: EXAM, code: '20010100110000' })}` },
+  { name: 'instance-level $lookup on an unknown id', path: `/CodeSystem/no-such-id/$lookup?${q({ code: 'x' })}` },
+  { name: 'read', path: '/CodeSystem/modality' },
+  { name: 'read unknown id (404)', path: '/CodeSystem/no-such-id' },
+  { name: 'read with _summary', path: '/CodeSystem/modality?_summary=true' },
+  { name: 'X-Request-Id echo', path: `/CodeSystem/$lookup?${q({ system: EXAM, code: '20010100110000' })}`, headers: { 'X-Request-Id': 'req-42' } },
+  { name: 'If-None-Match falls through to Express', path: '/CodeSystem/modality', headers: { 'If-None-Match': 'W/"999"' } },
+];
+
+test('the lean path answers exactly what the Express path answers (twice: computed, then cached)', async () => {
+  for (const r of REQUESTS) {
+    const viaExpress = await get(expressBase, r.path, r.headers);
+    for (const round of ['first', 'repeated']) {
+      const viaLean = await get(leanBase, r.path, r.headers);
+      const label = `${r.name} (${round})`;
+      assert.equal(viaLean.status, viaExpress.status, label);
+      assert.equal(viaLean.contentType, viaExpress.contentType, label);
+      assert.equal(viaLean.requestId, viaExpress.requestId, label);
+      assert.equal(comparable(viaLean.body), comparable(viaExpress.body), label);
+    }
+  }
+  const statuses = new Set<number>();
+  for (const r of REQUESTS) statuses.add((await get(leanBase, r.path, r.headers)).status);
+  for (const s of [200, 400, 404]) assert.ok(statuses.has(s), `the table covers status ${s}`);
+  assert.equal((await get(leanBase, REQUESTS.at(-2)!.path, { 'X-Request-Id': 'req-42' })).requestId, 'req-42');
+});
+
+test('repeated operation requests are served from the response cache (Express computes each anew)', async () => {
+  const path = `/ValueSet/$expand?${q({ url: EXAM_VS, filter: '头颅' })}`;
+  const ids = async (base: string) => [await get(base, path), await get(base, path)].map((a) => (JSON.parse(a.body) as { expansion: { identifier: string } }).expansion.identifier);
+  const [l1, l2] = await ids(leanBase);
+  assert.equal(l1, l2, 'the second lean answer is the cached first one');
+  const [e1, e2] = await ids(expressBase);
+  assert.notEqual(e1, e2, 'Express expands every time');
+});
+
+function codeSystem(display: string): CodeSystem {
+  return {
+    resourceType: 'CodeSystem', id: 'lean-cache-test', url: 'http://example.org/cs/lean-cache-test', version: '1',
+    status: 'active', content: 'complete', concept: [{ code: 'a', display }],
+  };
+}
+
+async function put(base: string, cs: CodeSystem): Promise<void> {
+  const res = await fetch(`${base}/CodeSystem/${cs.id!}`, {
+    method: 'PUT',
+    headers: { 'Content-Type': 'application/fhir+json', Authorization: `Bearer ${TOKEN}` },
+    body: JSON.stringify(cs),
+  });
+  assert.ok(res.status === 200 || res.status === 201, `PUT answered ${res.status}: ${await res.text()}`);
+}
+
+async function lookupDisplay(base: string): Promise<string | undefined> {
+  const a = await get(base, `/CodeSystem/$lookup?${q({ system: 'http://example.org/cs/lean-cache-test', code: 'a' })}`);
+  if (a.status !== 200) return `status ${a.status}`;
+  return (JSON.parse(a.body) as { parameter: Array<{ name: string; valueString?: string }> }).parameter.find((p) => p.name === 'display')?.valueString;
+}
+
+test('a REST write empties the cache: $lookup, PUT a new version, $lookup gives the new answer', async () => {
+  await put(leanBase, codeSystem('Alpha'));
+  assert.equal(await lookupDisplay(leanBase), 'Alpha');
+  assert.equal(await lookupDisplay(leanBase), 'Alpha'); // now cached
+  await put(leanBase, codeSystem('Alpha two'));
+  assert.equal(await lookupDisplay(leanBase), 'Alpha two');
+});
+
+test('a write by another process (store.watch) empties the cache too', async () => {
+  await put(leanBase, codeSystem('Beta'));
+  assert.equal(await lookupDisplay(leanBase), 'Beta');
+  await put(expressBase, codeSystem('Gamma'));
+  // store.watch polls every 100 ms here; wait for the change to arrive (no timing assertion).
+  let seen: string | undefined;
+  for (let i = 0; i < 100 && seen !== 'Gamma'; i++) {
+    await new Promise((done) => setTimeout(done, 50));
+    seen = await lookupDisplay(leanBase);
+  }
+  assert.equal(seen, 'Gamma');
+});
