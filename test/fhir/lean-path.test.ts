@@ -13,6 +13,7 @@ import type { CodeSystem } from 'fhir/r4';
 import { defaultConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/logger.js';
 import { start, type RunningServer } from '../../src/main.js';
+import { ResponseCache } from '../../src/fhir/lean/response-cache.js';
 
 const TOKEN = 'lean-token';
 const EXAM = 'https://bzh.rimagcloud.com/fhir/CodeSystem/exam-item';
@@ -88,6 +89,7 @@ const REQUESTS: Array<{ name: string; path: string; headers?: Record<string, str
   { name: 'read unknown id (404)', path: '/CodeSystem/no-such-id' },
   { name: 'read with _summary', path: '/CodeSystem/modality?_summary=true' },
   { name: 'X-Request-Id echo', path: `/CodeSystem/$lookup?${q({ system: EXAM, code: '20010100110000' })}`, headers: { 'X-Request-Id': 'req-42' } },
+  { name: 'X-TOO-COSTLY-THRESHOLD falls through to Express', path: `/ValueSet/$expand?${q({ url: EXAM_VS, filter: '胸部' })}`, headers: { 'X-TOO-COSTLY-THRESHOLD': '5' } },
   { name: 'If-None-Match falls through to Express', path: '/CodeSystem/modality', headers: { 'If-None-Match': 'W/"999"' } },
 ];
 
@@ -159,4 +161,29 @@ test('a write by another process (store.watch) empties the cache too', async () 
     seen = await lookupDisplay(leanBase);
   }
   assert.equal(seen, 'Gamma');
+});
+
+test('ResponseCache: bounded by entries and bytes (least recently used first), emptied by a newer generation', () => {
+  const answer = (n: number) => ({ status: 200, headers: {}, body: Buffer.alloc(n) });
+  const byCount = new ResponseCache({ maxEntries: 2, maxBytes: 1_000 });
+  byCount.set('a', 0, answer(1));
+  byCount.set('b', 0, answer(1));
+  assert.ok(byCount.get('a', 0)); // a is now the most recently used
+  byCount.set('c', 0, answer(1));
+  assert.equal(byCount.get('b', 0), undefined, 'b was least recently used');
+  assert.ok(byCount.get('a', 0) && byCount.get('c', 0));
+
+  const byBytes = new ResponseCache({ maxEntries: 100, maxBytes: 100 });
+  byBytes.set('x', 0, answer(60));
+  byBytes.set('y', 0, answer(30));
+  byBytes.set('z', 0, answer(30));
+  assert.equal(byBytes.get('x', 0), undefined, 'x evicted to stay within 100 bytes');
+  assert.equal(byBytes.size, 2);
+  byBytes.set('huge', 0, answer(500));
+  assert.equal(byBytes.get('huge', 0), undefined, 'an answer larger than the whole cache is not kept');
+
+  assert.equal(byBytes.get('y', 1), undefined, 'a newer registry generation empties the cache');
+  assert.equal(byBytes.size, 0);
+  byBytes.set('old', 0, answer(1));
+  assert.equal(byBytes.get('old', 1), undefined, 'an answer computed under an older generation is not kept');
 });
