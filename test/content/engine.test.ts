@@ -70,7 +70,9 @@ test('$expand text filter finds Chinese names regardless of brackets and star', 
 
 test('body-part hierarchy: is-a 0722 gives the knee parts', () => {
   const vs: ValueSet = { resourceType: 'ValueSet', status: 'active', compose: { include: [{ system: codeSystemUrl(DEFAULT_CANONICAL_BASE, CS.bodyPart), filter: [{ property: 'concept', op: 'is-a', value: '0722' }] }] } };
-  assert.deepEqual(expand(vs)!.contains!.map((c) => c.code).sort(), ['0722', '072201', '072202', '072203']);
+  // A filter-defined expansion keeps the code system's hierarchy (nested contains), as tx.fhir.org does.
+  const codes = (contains: NonNullable<ValueSet['expansion']>['contains'] = []): string[] => contains.flatMap((c) => [c.code!, ...codes(c.contains)]);
+  assert.deepEqual(codes(expand(vs)!.contains).sort(), ['0722', '072201', '072202', '072203']);
 });
 
 test('$translate 川渝 → exam item and back; exam item → price; device type → DICOM', () => {
@@ -79,7 +81,9 @@ test('$translate 川渝 → exam item and back; exam item → price; device type
   const match = fwd.parameter!.find((p) => p.name === 'match')!;
   assert.equal(match.part!.find((p) => p.name === 'concept')!.valueCoding!.code, '30010100110000');
   const back = translate({ maps: [cy], system: EXAM_ITEM, code: '40030500003700', reverse: true });
-  const sources = back.parameter!.filter((p) => p.name === 'match').map((p) => p.part!.find((x) => x.name === 'concept')!.valueCoding!.code);
+  // Reverse translation (R5 targetCode): `concept` echoes the target-side code, `source` carries each
+  // source-side code found (HL7 tx-ecosystem translate/translate-reverse).
+  const sources = back.parameter!.filter((p) => p.name === 'match').map((p) => p.part!.find((x) => x.name === 'source')!.valueCoding!.code);
   assert.deepEqual(sources.sort(), ['22', '39', '40', '41']);
   const price = committed<ConceptMap>('conformance/conceptmaps/exam-item-to-nhsa-price-item.json');
   const p = translate({ maps: [price], system: EXAM_ITEM, code: '30050101230000', reverse: false });
