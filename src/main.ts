@@ -25,6 +25,7 @@ import { scheduleAuditRetention } from './store/retention.js';
 import { createPublishRouter } from './fhir/publish/router.js';
 import { bearerAuthorizer } from './fhir/publish/auth.js';
 import { createReviewRouter } from './fhir/review-routes.js';
+import { answerClientError } from './fhir/http/client-error.js';
 import { validateCodeVia } from './fhir/publish/validate-code.js';
 import { ReleaseService } from './sync/release.js';
 import { PublishingService } from './sync/publishing.js';
@@ -190,6 +191,7 @@ export async function start(config: AppConfig, logger: Logger, options: StartOpt
   };
   const server = await new Promise<Server>((resolveListen, reject) => {
     const s = createServer(fhirServer!.listener).listen(config.http.port, config.http.host, () => resolveListen(s));
+    s.on('clientError', answerClientError);
     s.once('error', reject);
   }).catch(async (err: unknown) => {
     await stopBackground();
