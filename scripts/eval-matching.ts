@@ -17,8 +17,7 @@ const arg = (name: string) => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 const file = arg('--file') ?? resolve(root, '../shared/matching/dev-set.tsv');
-const fallback = '/work/shared/matching/dev-set.tsv';
-const path = existsSync(file) ? file : !arg('--file') && existsSync(fallback) ? fallback : undefined;
+const path = existsSync(file) ? file : undefined;
 if (!path) {
   console.log(`dev set not found (${file}), skipped`);
   process.exit(0);

@@ -9,7 +9,8 @@ import type { OrderCodeResolution, OrderCodeResolver, OrderCodeQuery } from '../
 
 export const VT = '\x0b';
 export const FS_CR = '\x1c\r';
-export const SAMPLES = new URL('../../../shared/hl7/samples/', import.meta.url).pathname;
+/** Synthetic sample orders, copied from ../shared/hl7/samples so the repo's tests stand alone. */
+export const SAMPLES = new URL('../fixtures/hl7/', import.meta.url).pathname;
 
 export function sample(name: string): Buffer {
   return readFileSync(SAMPLES + name);
