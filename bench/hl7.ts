@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MllpClient } from '../src/hl7/mllp/client.js';
+import { median } from './lib/machine.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 
@@ -132,8 +133,8 @@ export async function benchHl7(options: Hl7BenchOptions = {}): Promise<Hl7BenchR
   const echo = await startChild(['echo'], {});
   const profile = options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir] : [];
   const gateway = await startChild(['gateway'], { DATA_DIR: dataDir, ECHO_PORT: String(echo.port) }, profile);
-  let echoBest = 0;
-  let gatewayBest = 0;
+  const echoRates: number[] = [];
+  const gatewayRates: number[] = [];
   let echoMessages = 0;
   let gatewayMessages = 0;
   const fsyncs: number[] = [];
@@ -154,8 +155,8 @@ export async function benchHl7(options: Hl7BenchOptions = {}): Promise<Hl7BenchR
       gatewayCpuUs += (await cpuOf(gateway.child)) - gatewayCpu0;
       echoMessages += e;
       gatewayMessages += g;
-      echoBest = Math.max(echoBest, (e * 1000) / durationMs);
-      gatewayBest = Math.max(gatewayBest, (g * 1000) / durationMs);
+      echoRates.push((e * 1000) / durationMs);
+      gatewayRates.push((g * 1000) / durationMs);
       log(`round ${r + 1}: echo ${Math.round((e * 1000) / durationMs)} msg/s, gateway ${Math.round((g * 1000) / durationMs)} msg/s; fdatasync median ${fsyncMs.toFixed(2)} ms → ceiling ${Math.round((senders * 1000) / fsyncMs)} msg/s`);
     }
     await new Promise((r) => setTimeout(r, 1000));
@@ -163,11 +164,14 @@ export async function benchHl7(options: Hl7BenchOptions = {}): Promise<Hl7BenchR
       gateway.child.once('message', (m) => resolve(m as never));
       gateway.child.send('stats');
     });
-    const fsyncMedianMs = [...fsyncs].sort((a, b) => a - b)[Math.floor(fsyncs.length / 2)]!;
+    const fsyncMedianMs = median(fsyncs);
+    // Issue 9: several rounds, medians (each round's gateway run follows its own echo run).
+    const gatewayPerSec = median(gatewayRates);
+    const echoPerSec = median(echoRates);
     const result: Hl7BenchResult = {
-      gatewayPerSec: gatewayBest,
-      echoPerSec: echoBest,
-      ratio: gatewayBest / echoBest,
+      gatewayPerSec,
+      echoPerSec,
+      ratio: gatewayPerSec / echoPerSec,
       senders,
       durationMs,
       rounds,
@@ -179,7 +183,7 @@ export async function benchHl7(options: Hl7BenchOptions = {}): Promise<Hl7BenchR
       fsyncCeilingPerSec: (senders * 1000) / fsyncMedianMs,
       gatewayCpuPerMessageUs: gatewayCpuUs / Math.max(1, gatewayMessages),
       echoCpuPerMessageUs: echoCpuUs / Math.max(1, echoMessages),
-      note: `HL7: best of ${rounds} round(s) of ${durationMs} ms, ${senders} senders (send → ACK → next); gateway = SQLite journal fsync + group commit before ACK, rewrite, forwarding to the echo server (forwarded ${stats.forwarded}, queue ${stats.queueDepth} 1 s after the load); fdatasync median ${fsyncMedianMs.toFixed(2)} ms on the journal's disk → at most ${senders} messages per flush ≈ ${Math.round((senders * 1000) / fsyncMedianMs)} msg/s with lock-step senders.`,
+      note: `HL7: median of ${rounds} round(s) of ${durationMs} ms, ${senders} senders (send → ACK → next); gateway = SQLite journal fsync + group commit before ACK, rewrite, forwarding to the echo server (forwarded ${stats.forwarded}, queue ${stats.queueDepth} 1 s after the load); fdatasync median ${fsyncMedianMs.toFixed(2)} ms on the journal's disk → at most ${senders} messages per flush ≈ ${Math.round((senders * 1000) / fsyncMedianMs)} msg/s with lock-step senders.`,
     };
     return result;
   } finally {
