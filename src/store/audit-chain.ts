@@ -9,7 +9,7 @@
  */
 import { createHash, getHashes } from 'node:crypto';
 import { canonicalJson } from './canonical.js';
-import type { AuditRecord, AuditVerifyResult } from './store.js';
+import type { AuditInput, AuditRecord, AuditVerifyResult } from './store.js';
 
 export type AuditHashAlgorithm = 'sm3' | 'sha256';
 
@@ -38,6 +38,26 @@ export function auditRecordHash(record: Omit<AuditRecord, 'hash'>, algorithm: st
 }
 
 /** Where the kept part of the chain starts (after prune) and where it ended at the last append. */
+/**
+ * The next record of the chain after `head` (the last record, or the prune anchor): the one
+ * place where a record's fields and its hash are put together, for every store implementation.
+ */
+export function nextAuditRecord(head: { seq: number; hash: string } | undefined, input: AuditInput, time: string, algorithm: string): AuditRecord {
+  const record: Omit<AuditRecord, 'hash'> = {
+    seq: (head?.seq ?? 0) + 1,
+    time,
+    actor: input.actor,
+    action: input.action,
+    outcome: input.outcome,
+    prevHash: head?.hash ?? '',
+    algorithm,
+    ...(input.entity !== undefined && { entity: input.entity }),
+    ...(input.clientAddress !== undefined && { clientAddress: input.clientAddress }),
+    ...(input.detail !== undefined && { detail: input.detail }),
+  };
+  return { ...record, hash: auditRecordHash(record, algorithm) };
+}
+
 export interface ChainState {
   algorithm?: string;
   /** seq of the first kept record and the hash it must link to; absent = chain starts at '' */

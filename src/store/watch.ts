@@ -8,7 +8,7 @@
  * is therefore remembered as a gap and re-read on the next polls until it shows up or
  * `gapTimeoutMs` passes (a writer that died after taking a seq leaves a permanent gap).
  */
-import type { ResourceVersion } from './store.js';
+import type { ResourceStore, ResourceVersion, WatchOptions } from './store.js';
 
 export interface VersionFeed {
   headSeq(): Promise<number>;
@@ -25,6 +25,20 @@ export interface PollingWatchOptions {
   afterSeq?: number;
   gapTimeoutMs?: number;
   pageSize?: number;
+}
+
+/** A polling watch over a ResourceStore's history, as every store implementation's `watch` starts it. */
+export function watchResourceStore(resources: Pick<ResourceStore, 'headSeq' | 'history'>, intervalMs: number, onChange: (versions: ResourceVersion[]) => void, options: WatchOptions = {}): PollingWatch {
+  return new PollingWatch({
+    intervalMs,
+    onChange,
+    ...(options.afterSeq !== undefined && { afterSeq: options.afterSeq }),
+    ...(options.onError && { onError: options.onError }),
+    feed: {
+      headSeq: () => resources.headSeq(),
+      versionsAfter: (afterSeq, limit) => resources.history({ afterSeq, limit, order: 'asc' }),
+    },
+  });
 }
 
 export class PollingWatch {

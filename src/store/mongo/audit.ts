@@ -5,7 +5,7 @@
  * `store_meta` holds the chain header (algorithm), the prune anchor and the head (last append).
  */
 import type { Db, Filter } from 'mongodb';
-import { auditRecordHash, type ChainState, preferredAuditAlgorithm, verifyChain } from '../audit-chain.js';
+import { nextAuditRecord, type ChainState, preferredAuditAlgorithm, verifyChain } from '../audit-chain.js';
 import { toInstant } from '../canonical.js';
 import type { AuditInput, AuditQuery, AuditRecord, AuditStore, AuditVerifyResult } from '../store.js';
 import { guard, isDuplicateKey } from './connection.js';
@@ -49,19 +49,7 @@ export class MongoAuditStore implements AuditStore {
       for (;;) {
         const lastDoc = await this.records.find({}, { projection: { _id: 1, hash: 1 } }).sort({ _id: -1 }).limit(1).next();
         const head = lastDoc ? { seq: lastDoc._id, hash: lastDoc.hash } : await this.readMeta<Link>('audit.head');
-        const record: Omit<AuditRecord, 'hash'> = {
-          seq: (head?.seq ?? 0) + 1,
-          time,
-          actor: input.actor,
-          action: input.action,
-          outcome: input.outcome,
-          prevHash: head?.hash ?? '',
-          algorithm,
-          ...(input.entity !== undefined && { entity: input.entity }),
-          ...(input.clientAddress !== undefined && { clientAddress: input.clientAddress }),
-          ...(input.detail !== undefined && { detail: input.detail }),
-        };
-        const full: AuditRecord = { ...record, hash: auditRecordHash(record, algorithm) };
+        const full = nextAuditRecord(head, input, time, algorithm);
         const { seq, ...rest } = full;
         try {
           await this.records.insertOne({ _id: seq, ...rest });

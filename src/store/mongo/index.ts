@@ -2,7 +2,7 @@
 import type { ChangeStream } from 'mongodb';
 import { UnavailableError } from '../../errors.js';
 import type { ResourceVersion, Store, StoreOptions, WatchOptions } from '../store.js';
-import { PollingWatch } from '../watch.js';
+import { watchResourceStore } from '../watch.js';
 import { MongoAuditStore } from './audit.js';
 import { connectMongo, type Deployment, guard, type MongoConnection } from './connection.js';
 import { MongoJournal } from './journal.js';
@@ -45,17 +45,7 @@ export class MongoStore implements Store {
   }
 
   watch(onChange: (versions: ResourceVersion[]) => void, options: WatchOptions = {}): () => void {
-    const resources = this.resources;
-    const poller = new PollingWatch({
-      intervalMs: this.pollIntervalMs,
-      onChange,
-      ...(options.afterSeq !== undefined && { afterSeq: options.afterSeq }),
-      ...(options.onError && { onError: options.onError }),
-      feed: {
-        headSeq: () => resources.headSeq(),
-        versionsAfter: (afterSeq, limit) => resources.history({ afterSeq, limit, order: 'asc' }),
-      },
-    });
+    const poller = watchResourceStore(this.resources, this.pollIntervalMs, onChange, options);
     // On a replica set a change stream wakes the poller at once; polling stays the source of
     // truth (it also covers gaps and a change stream that dies).
     const stream = this.deployment.setName ? this.openChangeStream(() => poller.poke()) : undefined;

@@ -4,7 +4,7 @@
  * across processes sharing the file. The chain header (algorithm), the anchor left by prune and
  * the head (last appended record, to detect a truncated tail) live in `store_meta`.
  */
-import { auditRecordHash, ChainVerifier, preferredAuditAlgorithm } from '../audit-chain.js';
+import { nextAuditRecord, ChainVerifier, preferredAuditAlgorithm } from '../audit-chain.js';
 import { toInstant } from '../canonical.js';
 import type { AuditInput, AuditQuery, AuditRecord, AuditStore, AuditVerifyResult } from '../store.js';
 import { type Db, limitClause, readMeta, writeMeta, writeTransaction } from './db.js';
@@ -42,19 +42,7 @@ export class SqliteAuditStore implements AuditStore {
         const algorithm = this.chainAlgorithm();
         const last = this.db.prepare('SELECT seq, hash FROM audit_record ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
         const head = last ?? readMeta<{ seq: number; hash: string }>(this.db, 'audit.head');
-        const record: Omit<AuditRecord, 'hash'> = {
-          seq: (head?.seq ?? 0) + 1,
-          time,
-          actor: input.actor,
-          action: input.action,
-          outcome: input.outcome,
-          prevHash: head?.hash ?? '',
-          algorithm,
-          ...(input.entity !== undefined && { entity: input.entity }),
-          ...(input.clientAddress !== undefined && { clientAddress: input.clientAddress }),
-          ...(input.detail !== undefined && { detail: input.detail }),
-        };
-        const full: AuditRecord = { ...record, hash: auditRecordHash(record, algorithm) };
+        const full = nextAuditRecord(head, input, time, algorithm);
         this.db
           .prepare(
             `INSERT INTO audit_record (seq, time, actor, action, entity, outcome, client_address, detail, prev_hash, hash, algorithm)

@@ -1,7 +1,7 @@
 /** The embedded store: one SQLite file in DATA_DIR, shared safely by several processes. */
 import { UnavailableError } from '../../errors.js';
 import type { ResourceVersion, Store, WatchOptions } from '../store.js';
-import { PollingWatch } from '../watch.js';
+import { type PollingWatch, watchResourceStore } from '../watch.js';
 import { SqliteAuditStore } from './audit.js';
 import { type Db, openDatabase } from './db.js';
 import { SqliteJournal } from './journal.js';
@@ -42,17 +42,7 @@ export class SqliteStore implements Store {
   }
 
   watch(onChange: (versions: ResourceVersion[]) => void, options: WatchOptions = {}): () => void {
-    const resources = this.resources;
-    const watch = new PollingWatch({
-      intervalMs: this.pollIntervalMs,
-      onChange,
-      ...(options.afterSeq !== undefined && { afterSeq: options.afterSeq }),
-      ...(options.onError && { onError: options.onError }),
-      feed: {
-        headSeq: () => resources.headSeq(),
-        versionsAfter: (afterSeq, limit) => resources.history({ afterSeq, limit, order: 'asc' }),
-      },
-    });
+    const watch = watchResourceStore(this.resources, this.pollIntervalMs, onChange, options);
     this.watches.add(watch);
     return () => {
       watch.stop();
