@@ -1,9 +1,9 @@
 /**
  * `npm run conformance [-- --url <base>] [--mode general,flat] [--suite name] [--filter text]
- *   [--externals file] [--verbose] [--write-passing file]`
+ *   [--externals file] [--verbose] [--write-passing file] [--out dir]`
  * Runs the HL7 tx-ecosystem tests (../shared/tx-ecosystem, or TX_ECOSYSTEM_DIR) against a server
  * started in-process, or against --url. Prints a per-suite table and `N passed, M failed`; failing
- * tests' actual and expected responses go to test-output/conformance/.
+ * tests' actual and expected responses go to --out (default test-output/conformance/).
  */
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   if (suite) tests = tests.filter((t) => suite.split(',').includes(t.suite));
   if (filter) tests = tests.filter((t) => t.name.includes(filter));
   const externalsFile = arg('externals');
-  const outputDir = join(REPO_ROOT, 'test-output', 'conformance');
+  const outputDir = arg('out') ?? join(REPO_ROOT, 'test-output', 'conformance');
   rmSync(outputDir, { recursive: true, force: true });
   const url = arg('url');
   const server = url ? undefined : await startServer();
