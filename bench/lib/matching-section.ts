@@ -23,19 +23,45 @@ function hasTaskset(): boolean {
   return spawnSync('taskset', ['-c', '0', 'true']).status === 0;
 }
 
-function rateRow(opts: MatchingSectionOptions, namesFile: string): { row: Row; raw: unknown } {
-  const target = `≥ ${TARGET_RATE.toLocaleString('en-US')} names/s`;
-  const worker = join(REPO, 'bench/matching-worker.ts');
+export interface RateResult {
+  namesPerCpuSecond?: number;
+  namesPerWallSecond?: number;
+  names?: number;
+  cpuMs?: number;
+  wallMs?: number;
+  error?: string;
+}
+
+/** The first RATE_SAMPLE names of the bulk file: the names the rate row times. */
+export function writeRateSample(names: string[], workDir: string): string {
+  const sampleFile = join(workDir, 'names-sample.txt');
+  writeFileSync(sampleFile, `${names.slice(0, RATE_SAMPLE).join('\n')}\n`);
+  return sampleFile;
+}
+
+/**
+ * One timing of the matcher over `namesFile` in a child process (bench/matching-worker.ts of `repo`),
+ * pinned to core 1 with taskset when available. `repo` other than this one lets
+ * bench/matching-rate.ts alternate two versions of the engine.
+ */
+export function measureRate(namesFile: string, repo = REPO): { parsed: RateResult; pin: boolean } {
+  const worker = join(repo, 'bench/matching-worker.ts');
   const pin = hasTaskset();
   const args = ['--import', 'tsx', worker, namesFile];
-  const r = pin ? spawnSync('taskset', ['-c', '1', process.execPath, ...args], { cwd: REPO, encoding: 'utf8' }) : spawnSync(process.execPath, args, { cwd: REPO, encoding: 'utf8' });
+  const r = pin ? spawnSync('taskset', ['-c', '1', process.execPath, ...args], { cwd: repo, encoding: 'utf8' }) : spawnSync(process.execPath, args, { cwd: repo, encoding: 'utf8' });
   const last = r.stdout.trim().split('\n').pop() ?? '';
-  let parsed: { namesPerCpuSecond?: number; namesPerWallSecond?: number; names?: number; error?: string } = {};
+  let parsed: RateResult = {};
   try {
-    parsed = JSON.parse(last) as typeof parsed;
+    parsed = JSON.parse(last) as RateResult;
   } catch {
     parsed = { error: (r.stderr || last || `exit ${r.status}`).split('\n').slice(-3).join(' ') };
   }
+  return { parsed, pin };
+}
+
+function rateRow(namesFile: string): { row: Row; raw: unknown } {
+  const target = `≥ ${TARGET_RATE.toLocaleString('en-US')} names/s`;
+  const { parsed, pin } = measureRate(namesFile);
   if (parsed.namesPerCpuSecond === undefined) {
     return { row: { section: 'matching', metric: 'names/s, one core', measured: '—', target, note: parsed.error ?? 'not measured' }, raw: parsed };
   }
@@ -78,10 +104,9 @@ export async function runMatchingBench(opts: MatchingSectionOptions): Promise<{ 
   const names = messyNames(opts.bulkNames);
   const namesFile = join(opts.workDir, 'names.txt');
   writeFileSync(namesFile, `${names.join('\n')}\n`);
-  const sampleFile = join(opts.workDir, 'names-sample.txt');
-  writeFileSync(sampleFile, `${names.slice(0, RATE_SAMPLE).join('\n')}\n`);
+  const sampleFile = writeRateSample(names, opts.workDir);
   opts.log(`matching: names/s over ${RATE_SAMPLE} names`);
-  const rate = rateRow(opts, sampleFile);
+  const rate = rateRow(sampleFile);
   opts.log(`matching: bulk standardize of ${opts.bulkNames} names`);
   const bulk = bulkRow(opts, namesFile);
   return {

@@ -1,6 +1,7 @@
 /**
  * A longest-leftmost term finder over short strings (exam names are ~5-40 characters).
- * Built once; `scan` allocates only the hits it returns.
+ * Built once into a character trie, so a position costs one map look-up per character matched
+ * (not one `startsWith` per term sharing the first character); `scan` allocates only the hits it returns.
  */
 export interface TermHit<T> {
   term: string;
@@ -9,8 +10,17 @@ export interface TermHit<T> {
   value: T;
 }
 
+interface TrieNode<T> {
+  next: Map<number, TrieNode<T>> | undefined;
+  /** The term ending at this node, if any. */
+  term: string | undefined;
+  value: T | undefined;
+}
+
+const node = <T>(): TrieNode<T> => ({ next: undefined, term: undefined, value: undefined });
+
 export class TermDictionary<T> {
-  private readonly byFirst = new Map<number, Array<{ term: string; value: T }>>();
+  private root: TrieNode<T> = node();
   private readonly values = new Map<string, T>();
 
   add(term: string, value: T): void {
@@ -18,16 +28,21 @@ export class TermDictionary<T> {
     this.values.set(term, value);
   }
 
-  /** Freezes the dictionary: groups terms by first character, longest first. */
+  /** Freezes the dictionary: terms added after `build` are found by `get` but not by `scan`. */
   build(): this {
-    this.byFirst.clear();
+    this.root = node();
     for (const [term, value] of this.values) {
-      const k = term.charCodeAt(0);
-      let list = this.byFirst.get(k);
-      if (!list) this.byFirst.set(k, (list = []));
-      list.push({ term, value });
+      let n = this.root;
+      for (let i = 0; i < term.length; i++) {
+        const c = term.charCodeAt(i);
+        n.next ??= new Map();
+        let child = n.next.get(c);
+        if (!child) n.next.set(c, (child = node()));
+        n = child;
+      }
+      n.term = term;
+      n.value = value;
     }
-    for (const list of this.byFirst.values()) list.sort((a, b) => b.term.length - a.term.length);
     return this;
   }
 
@@ -43,28 +58,50 @@ export class TermDictionary<T> {
     return this.values.size;
   }
 
+  /** The longest term starting at `i` and ending by `to`: its trie node, or undefined. */
+  private longestAt(text: string, i: number, to: number): TrieNode<T> | undefined {
+    let n: TrieNode<T> | undefined = this.root;
+    let found: TrieNode<T> | undefined;
+    for (let j = i; j < to; j++) {
+      n = n.next?.get(text.charCodeAt(j));
+      if (!n) break;
+      if (n.term !== undefined) found = n;
+    }
+    return found;
+  }
+
   /** Non-overlapping hits, leftmost first, longest at each position. */
   scan(text: string, from = 0, to = text.length): Array<TermHit<T>> {
     const hits: Array<TermHit<T>> = [];
     let i = from;
     while (i < to) {
-      const list = this.byFirst.get(text.charCodeAt(i));
-      let hit: { term: string; value: T } | undefined;
-      if (list) {
-        for (const e of list) {
-          if (i + e.term.length <= to && text.startsWith(e.term, i)) {
-            hit = e;
-            break;
-          }
-        }
-      }
+      const hit = this.longestAt(text, i, to);
       if (hit) {
-        hits.push({ term: hit.term, start: i, end: i + hit.term.length, value: hit.value });
-        i += hit.term.length;
+        const term = hit.term as string;
+        hits.push({ term, start: i, end: i + term.length, value: hit.value as T });
+        i += term.length;
       } else {
         i++;
       }
     }
     return hits;
+  }
+
+  /** The first hit of `scan`, without collecting the rest. */
+  first(text: string, from = 0, to = text.length): TermHit<T> | undefined {
+    for (let i = from; i < to; i++) {
+      const hit = this.longestAt(text, i, to);
+      if (hit) {
+        const term = hit.term as string;
+        return { term, start: i, end: i + term.length, value: hit.value as T };
+      }
+    }
+    return undefined;
+  }
+
+  /** Whether `scan` would find anything. */
+  occursIn(text: string, from = 0, to = text.length): boolean {
+    for (let i = from; i < to; i++) if (this.longestAt(text, i, to)) return true;
+    return false;
   }
 }

@@ -79,8 +79,16 @@ export function detectDevice(text: string): { device: Record<string, string>; mo
   return { device, mobile };
 }
 
+const unspecifiedEntries = new WeakMap<BodyEntry, boolean>();
+
+/** The word names only the "other/unspecified" part (999999). Entries are built once: the answer is kept. */
 export function isUnspecifiedEntry(e: BodyEntry): boolean {
-  return [...e.codes.values()].every((m) => m.has('999999') && m.size === 1);
+  let known = unspecifiedEntries.get(e);
+  if (known === undefined) {
+    known = [...e.codes.values()].every((m) => m.has('999999') && m.size === 1);
+    unspecifiedEntries.set(e, known);
+  }
+  return known;
 }
 
 /**
@@ -168,10 +176,10 @@ function parenDepths(text: string): Uint8Array {
   const d = new Uint8Array(text.length);
   let depth = 0;
   for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === '(' || c === '[') depth++;
+    const c = text.charCodeAt(i);
+    if (c === 0x28 || c === 0x5b) depth++; // ( [
     d[i] = depth;
-    if ((c === ')' || c === ']') && depth > 0) depth--;
+    if ((c === 0x29 || c === 0x5d) && depth > 0) depth--; // ) ]
   }
   return d;
 }
@@ -185,26 +193,30 @@ export function extractFacets(text: string, vocab: Vocabulary): ExamFacets {
     const bodyHit = picked.hit;
     const { lat, lats, ambiguous } = readLaterality(text, bodyHit, picked.chainStart);
     const unspecified = isUnspecifiedEntry(bodyHit.value);
-    body = { term: bodyHit.term, entry: bodyHit.value, start: bodyHit.start, end: bodyHit.end, latAmbiguous: ambiguous, unspecified, ...(lat ? { lat } : {}), ...(lats ? { lats } : {}) };
+    body = { term: bodyHit.term, entry: bodyHit.value, start: bodyHit.start, end: bodyHit.end, lat, lats, latAmbiguous: ambiguous, unspecified };
   }
-  const vesselHit = vocab.vessels.scan(text)[0];
-  const depth = parenDepths(text);
-  const scanWords = vocab.scans.scan(text).map((h) => ({ term: h.term, word: h.value, inParens: (depth[h.start] ?? 0) > 0, start: h.start }));
-  const posts = vocab.posts.scan(text).map((h) => ({ term: h.term, code: h.value }));
+  const vesselHit = vocab.vessels.first(text);
+  const scanHits = vocab.scans.scan(text);
+  const depth = scanHits.length > 0 ? parenDepths(text) : undefined;
+  const scanWords: ExamFacets['scanWords'] = [];
+  for (const h of scanHits) scanWords.push({ term: h.term, word: h.value, inParens: (depth?.[h.start] ?? 0) > 0, start: h.start });
+  const posts: ExamFacets['posts'] = [];
+  for (const h of vocab.posts.scan(text)) posts.push({ term: h.term, code: h.value });
   let { atoms, terms } = readViews(text, body ? body.end : 0, vocab);
   if (atoms.length === 0 && body && body.start > 0) ({ atoms, terms } = readViews(text.slice(0, body.start), 0, vocab));
+  // One object shape for every exam (absent facets are undefined, not missing): the readers stay monomorphic.
   return {
     text,
+    modality,
     modalitySource: modality ? 'explicit' : 'none',
     device,
     mobile,
+    body,
+    vessel: vesselHit ? { term: vesselHit.term, stem: vesselHit.value } : undefined,
     scanWords,
     posts,
     views: atoms,
     viewTerms: terms,
-    ...(modality ? { modality } : {}),
-    ...(body ? { body } : {}),
-    ...(vesselHit ? { vessel: { term: vesselHit.term, stem: vesselHit.value } } : {}),
-    ...(conflict ? { conflict: 'both CT and MR are named' } : {}),
+    conflict: conflict ? 'both CT and MR are named' : undefined,
   };
 }

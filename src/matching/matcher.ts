@@ -3,7 +3,7 @@
  * Built once from ExamItem[] (all dictionaries and indexes are precomputed here).
  */
 import type { ExamItem } from '../standard/types.js';
-import { extractFacets, type ExamFacets } from './facets.js';
+import { extractFacets, type BodyFacet, type ExamFacets } from './facets.js';
 import { normalise } from './normalize.js';
 import { ItemIndex, bodyCodes, isVascular, resolveScans, scoreExam, type ExamQuery, type ScoredCandidate } from './scoring.js';
 import { splitExams, takeLeadingTag } from './split.js';
@@ -26,14 +26,8 @@ const MODALITY_ALIASES: Record<string, Modality> = {
   ct: 'CT', '2': 'CT', mr: 'MR', mri: 'MR', '3': 'MR', dr: 'DR', dx: 'DR', cr: 'DR', '4': 'DR', mg: 'MG', rf: 'RF', xa: 'RF',
 };
 
-interface ResolvedExam {
-  text: string;
-  facets: ExamFacets;
-  modality: Modality;
-  modalityFactor: number;
-  scan: string;
-  scanDefaulted: boolean;
-  post?: string;
+/** One exam read for one modality and method: the scoring query (less its body-part weights) and its ranked candidates. */
+interface ResolvedExam extends Omit<ExamQuery, 'body'> {
   candidates: ScoredCandidate[];
 }
 
@@ -76,22 +70,19 @@ export class StandardisationEngine implements ExamNameMatcher {
 
   /** Pieces that only name a body part borrow the method/views of the next exam (`颈椎、腰椎正侧位`). */
   private shareFacets(facets: ExamFacets[], tag: string | undefined): void {
+    const tagBody = tag ? extractFacets(tag, this.vocabulary).body : undefined;
     for (let i = 0; i < facets.length; i++) {
       const f = facets[i] as ExamFacets;
-      if (tag) {
-        const tagBody = extractFacets(tag, this.vocabulary).body;
-        if (tagBody && !tagBody.unspecified) {
-          if (!f.body || f.body.unspecified) f.body = { ...tagBody, start: -1, end: -1 };
-          else if (!sameRegion(tagBody.entry, f.body.entry)) f.conflict = `tag [${tag}] names another region than ${f.body.term}`;
-        }
+      if (tagBody && !tagBody.unspecified) {
+        if (!f.body || f.body.unspecified) f.body = { ...tagBody, start: -1, end: -1 };
+        else if (!sameRegion(tagBody.entry, f.body.entry)) f.conflict = `tag [${tag}] names another region than ${f.body.term}`;
       }
       // A bare part shares the method/views written once for the list: after it (颈椎、腰椎正侧位), else before it (CT平扫胸部+腹部).
       const next = facets[i + 1];
       const prev = facets[i - 1];
       const donor = next && !bare(next) ? next : prev && !bare(prev) ? prev : undefined;
       // Only a piece that says nothing but the part (and side) borrows: `髌骨30/60/90度` has its own detail.
-      const onlyPart = f.body && f.body.start >= 0 && (f.text.slice(0, f.body.start) + f.text.slice(f.body.end)).replace(/[左右双侧()\[\]+,、;\/:-]/g, '').length === 0;
-      if (donor && f.body && onlyPart && !f.modality && bare(f)) {
+      if (donor && f.body && !f.modality && bare(f) && onlyPart(f.text, f.body)) {
         f.scanWords = donor.scanWords.map((w) => ({ ...w, start: -1 }));
         f.posts = donor.posts;
         f.views = donor.views;
@@ -101,17 +92,16 @@ export class StandardisationEngine implements ExamNameMatcher {
   }
 
   private modalityChoices(f: ExamFacets, option: Modality | undefined, line: Modality | undefined): Array<[Modality, number, ExamFacets['modalitySource']]> {
-    const breast = f.body ? [...f.body.entry.codes.values()].some((m) => [...m.keys()].some((c) => c.startsWith('0408'))) : false;
     if (option) return [[option, 1, 'option']];
-    if (f.modality) return [[refineXray(f, f.modality, breast), 1, 'explicit']];
-    if (line) return [[refineXray(f, line, breast), 0.98, 'line']];
+    if (f.modality) return [[refineXray(f, f.modality), 1, 'explicit']];
+    if (line) return [[refineXray(f, line), 0.98, 'line']];
     const implied = new Set<Modality>();
     for (const s of f.scanWords) if (!s.word.weak) for (const k of Object.keys(s.word.codes)) implied.add(k as Modality);
     if (implied.size === 0 && f.scanWords.some((s) => s.word.codes.RF)) implied.add('RF');
     // Post-processing (appendix E) exists for CT only.
     if (implied.size === 0 && f.posts.length > 0) implied.add('CT');
     if (implied.size === 1) return [[[...implied][0] as Modality, 0.95, 'scan']];
-    if (f.views.length > 0) return [[refineXray(f, 'DR', breast), 0.98, 'view']];
+    if (f.views.length > 0) return [[refineXray(f, 'DR'), 0.98, 'view']];
     const list: Modality[] = implied.size > 0 ? (['CT', 'MR', 'DR', 'MG', 'RF'] as Modality[]).filter((m) => implied.has(m)) : ['CT', 'MR'];
     return list.map((m, i) => [m, 0.85 - 0.01 * i, 'none']);
   }
@@ -144,16 +134,19 @@ export class StandardisationEngine implements ExamNameMatcher {
     }
     const { scans, defaulted } = resolveScans(f, m, this.index, body);
     if (body.size === 0 && !defaulted) body = this.bodyImpliedByScan(m, scans[0] as string);
-    const post = m === 'CT' ? f.posts[0]?.code : undefined;
+    // Post-processing (appendix E, CT only) goes with the first method named.
+    const firstPost = m === 'CT' ? f.posts[0]?.code || undefined : undefined;
     const out: ResolvedExam[] = [];
-    scans.forEach((scan0, i) => {
-      let scan = scan0;
+    for (let i = 0; i < scans.length; i++) {
+      let scan = scans[i] as string;
       let codes = body;
       if (isVascular(m, scan)) ({ scan, codes } = this.vesselBody(f, m, scan, body));
-      const q = { facets: f, modality: m, modalityFactor, scan, scanDefaulted: defaulted, body: codes, ...(i === 0 && post ? { post } : {}) };
-      const candidates = scoreExam(q, this.index);
-      out.push(...this.splitViews({ text: f.text, facets: f, modality: m, modalityFactor, scan, scanDefaulted: defaulted, candidates, ...(q.post ? { post: q.post } : {}) }, q));
-    });
+      const q: ExamQuery = { facets: f, modality: m, modalityFactor, scan, scanDefaulted: defaulted, post: i === 0 ? firstPost : undefined, body: codes };
+      const r = resolved(q, scoreExam(q, this.index));
+      const split = this.splitViews(r, q);
+      if (split === undefined) out.push(r);
+      else out.push(...split);
+    }
     return out;
   }
 
@@ -180,13 +173,13 @@ export class StandardisationEngine implements ExamNameMatcher {
     return { scan, codes };
   }
 
-  /** X-ray views that no single item covers (`出入口位`, `正位、切线位`) become one exam per item. */
-  private splitViews(r: ResolvedExam, q: ExamQuery): ResolvedExam[] {
+  /** X-ray views that no single item covers (`出入口位`, `正位、切线位`) become one exam per item; undefined when `r` stays one exam. */
+  private splitViews(r: ResolvedExam, q: ExamQuery): ResolvedExam[] | undefined {
     const views = r.facets.views;
     const top = r.candidates[0];
-    if (r.modality !== 'DR' || views.length < 2 || !top) return [r];
+    if (r.modality !== 'DR' || views.length < 2 || !top) return undefined;
     const atomsOf = (i: ExamItem) => this.vocabulary.positionAtoms.get(i.postOrPosition) ?? [];
-    if (atomsOf(top.item).join('|') === views.join('|')) return [r];
+    if (atomsOf(top.item).join('|') === views.join('|')) return undefined;
     const parts = [...new Set(r.candidates.slice(0, 12).map((c) => c.item.bodyPartL3))].filter((p) => p !== '999999');
     for (const part of parts) {
       const pool = this.index.itemsOf(r.modality, part).filter((i) => i.deviceType === top.item.deviceType);
@@ -210,7 +203,7 @@ export class StandardisationEngine implements ExamNameMatcher {
         });
       }
     }
-    return [r];
+    return undefined;
   }
 
   private present(r: ResolvedExam, noise: string[], limit: number): MatchExam {
@@ -239,7 +232,7 @@ export class StandardisationEngine implements ExamNameMatcher {
     if (noise.length) facets['noise'] = noise;
     if (f.conflict) facets['conflict'] = f.conflict;
     return {
-      text: r.text,
+      text: f.text,
       decision,
       candidates: candidates.slice(0, limit).map((c) => ({ code: c.item.code, display: c.item.display, score: Math.round(c.score * 1000) / 1000 })),
       facets,
@@ -257,10 +250,32 @@ function bare(f: ExamFacets): boolean {
   return f.scanWords.length === 0 && f.posts.length === 0 && f.views.length === 0;
 }
 
+/** The exam scored from a query (the query less its body-part weights). */
+function resolved(q: ExamQuery, candidates: ScoredCandidate[]): ResolvedExam {
+  return { facets: q.facets, modality: q.modality, modalityFactor: q.modalityFactor, scan: q.scan, scanDefaulted: q.scanDefaulted, post: q.post, candidates };
+}
+
+/** Only the part (and side, brackets, separators) is written outside the body word. */
+function onlyPart(text: string, body: BodyFacet): boolean {
+  return body.start >= 0 && (text.slice(0, body.start) + text.slice(body.end)).replace(/[左右双侧()\[\]+,、;\/:-]/g, '').length === 0;
+}
+
+const breastEntries = new WeakMap<BodyEntry, boolean>();
+
+/** A body word with a breast code (L2 0408); entries are built once, so the answer is kept. */
+function isBreast(entry: BodyEntry): boolean {
+  let known = breastEntries.get(entry);
+  if (known === undefined) {
+    known = [...entry.codes.values()].some((m) => [...m.keys()].some((c) => c.startsWith('0408')));
+    breastEntries.set(entry, known);
+  }
+  return known;
+}
+
 /** X-ray words on a breast part mean MG; with a contrast study, RF. */
-function refineXray(f: ExamFacets, m: Modality, breast: boolean): Modality {
+function refineXray(f: ExamFacets, m: Modality): Modality {
   if (m !== 'DR') return m;
-  if (breast) return 'MG';
+  if (f.body && isBreast(f.body.entry)) return 'MG';
   if (f.scanWords.some((s) => !s.word.weak && s.word.codes.RF) || /造影/.test(f.text)) return 'RF';
   return m;
 }

@@ -24,6 +24,8 @@ export class ItemIndex {
   readonly byCode = new Map<string, ExamItem>();
   /** modality|scan → body parts (L3) that have an item with that scan. */
   readonly bodyByScan = new Map<string, Set<string>>();
+  /** modality|scan|L2 (first four digits of L3) → those parts within one region (scoring's per-region look-up). */
+  private readonly regionByScan = new Map<string, string[]>();
   constructor(readonly items: ExamItem[], positionAtoms: Map<string, string[]> = new Map()) {
     for (const item of items) {
       const m = itemModality(item);
@@ -36,8 +38,17 @@ export class ItemIndex {
       this.byCode.set(item.code, item);
       let parts = this.bodyByScan.get(`${m}|${item.scan}`);
       if (!parts) this.bodyByScan.set(`${m}|${item.scan}`, (parts = new Set()));
+      if (parts.has(item.bodyPartL3)) continue;
       parts.add(item.bodyPartL3);
+      const rk = `${m}|${item.scan}|${item.bodyPartL3.slice(0, 4)}`;
+      const region = this.regionByScan.get(rk);
+      if (region) region.push(item.bodyPartL3);
+      else this.regionByScan.set(rk, [item.bodyPartL3]);
     }
+  }
+  /** The parts of region `l2` (four digits) that have an item with `scan` in modality m. */
+  partsInRegion(m: Modality, scan: string, l2: string): readonly string[] | undefined {
+    return this.regionByScan.get(`${m}|${scan}|${l2}`);
   }
   has(m: Modality, l3: string, scan: string): boolean {
     return this.keys.has(`${m}|${l3}|${scan}`);
@@ -185,12 +196,18 @@ export function scoreExam(q: ExamQuery, index: ItemIndex): ScoredCandidate[] {
     if (!bodies.has(whole)) bodies.set(whole, w * 0.85);
   }
   // A method the standard has for one part of the asked region only (MRCP in 上腹部 → 胰胆管, MRM in 腰椎 → 腰段脊髓).
-  const withScan = index.bodyByScan.get(`${m}|${scan}`);
-  if (withScan) {
-    for (const [c, w] of q.body) {
-      const inRegion = [...withScan].filter((p) => p !== c && p.slice(0, 4) === c.slice(0, 4));
-      if (inRegion.length === 1 && !bodies.has(inRegion[0] as string)) bodies.set(inRegion[0] as string, w * 0.9);
+  for (const [c, w] of q.body) {
+    const region = index.partsInRegion(m, scan, c.slice(0, 4));
+    if (!region) continue;
+    let other: string | undefined;
+    let count = 0;
+    for (const p of region) {
+      if (p !== c) {
+        other = p;
+        count++;
+      }
     }
+    if (count === 1 && !bodies.has(other as string)) bodies.set(other as string, w * 0.9);
   }
   const unspecifiedWeight = q.body.size === 0 || q.facets.body?.unspecified ? 0.93 : 0.55;
   bodies.set(UNSPECIFIED_PART, Math.max(bodies.get(UNSPECIFIED_PART) ?? 0, unspecifiedWeight));

@@ -11,17 +11,31 @@ import { bodyHits, type Vocabulary } from './vocabulary.js';
 function outsideBrackets(text: string): string {
   let depth = 0;
   let out = '';
-  for (const c of text) {
-    if (c === '(' || c === '[') depth++;
-    else if ((c === ')' || c === ']') && depth > 0) depth--;
-    else if (depth === 0) out += c;
+  let runStart = 0;
+  // Copies runs of top-level characters (slices, not one string per character).
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === OPEN_PAREN || c === OPEN_SQUARE) {
+      if (depth === 0) out += text.slice(runStart, i);
+      depth++;
+    } else if ((c === CLOSE_PAREN || c === CLOSE_SQUARE) && depth > 0) {
+      depth--;
+      runStart = i + 1;
+    } else if (depth > 0) {
+      runStart = i + 1;
+    }
   }
-  return out;
+  return depth === 0 ? out + text.slice(runStart) : out;
 }
 
-const SEPARATORS = new Set(['+', ',', ';', '、', '；', '，']);
-const OPEN = new Set(['(', '[']);
-const CLOSE = new Set([')', ']']);
+const OPEN_PAREN = 0x28; // (
+const CLOSE_PAREN = 0x29; // )
+const OPEN_SQUARE = 0x5b; // [
+const CLOSE_SQUARE = 0x5d; // ]
+/** + , ; 、 ； ， */
+function isSeparator(c: number): boolean {
+  return c === 0x2b || c === 0x2c || c === 0x3b || c === 0x3001 || c === 0xff1b || c === 0xff0c;
+}
 
 /** Top-level pieces with the separator that preceded each. */
 export function splitPieces(text: string): Array<{ sep: string; text: string }> {
@@ -30,17 +44,17 @@ export function splitPieces(text: string): Array<{ sep: string; text: string }> 
   let start = 0;
   let sep = '';
   for (let i = 0; i < text.length; i++) {
-    const c = text[i] as string;
-    if (OPEN.has(c)) depth++;
-    else if (CLOSE.has(c)) depth = Math.max(0, depth - 1);
-    else if (depth === 0 && SEPARATORS.has(c)) {
-      pieces.push({ sep, text: text.slice(start, i) });
-      sep = c;
+    const c = text.charCodeAt(i);
+    if (c === OPEN_PAREN || c === OPEN_SQUARE) depth++;
+    else if (c === CLOSE_PAREN || c === CLOSE_SQUARE) depth = Math.max(0, depth - 1);
+    else if (depth === 0 && isSeparator(c)) {
+      if (i > start) pieces.push({ sep, text: text.slice(start, i) });
+      sep = text[i] as string;
       start = i + 1;
     }
   }
-  pieces.push({ sep, text: text.slice(start) });
-  return pieces.filter((p) => p.text.length > 0);
+  if (text.length > start) pieces.push({ sep, text: text.slice(start) });
+  return pieces;
 }
 
 /** Leading `[tag]` (department or free-text tag): removed, kept as a fallback body-part source. */
@@ -66,8 +80,8 @@ export function expandBracketLists(text: string, vocab: Vocabulary): string {
   if (!m) return text;
   const [, before, open, inner, close, after] = m as unknown as [string, string, string, string, string, string];
   const pieces = splitPieces(inner);
-  if (pieces.length < 2 || !pieces.every((p) => vocab.body.scan(p.text).length > 0)) return text;
-  if (vocab.body.scan(before).length > 0 || vocab.body.scan(after).length > 0) return text;
+  if (pieces.length < 2 || !pieces.every((p) => vocab.body.occursIn(p.text))) return text;
+  if (vocab.body.occursIn(before) || vocab.body.occursIn(after)) return text;
   return pieces.map((p) => `${before}${open}${p.text}${close}${after}`).join('+');
 }
 
@@ -76,10 +90,10 @@ export function splitExams(text: string, vocab: Vocabulary): ExamText[] {
   const groups: ExamText[] = [];
   let pending = '';
   for (const piece of splitPieces(text)) {
-    const hasBody = bodyHits(vocab, piece.text).length > 0 || vocab.vessels.scan(piece.text).length > 0 && /血管|动脉|静脉|cta|ctv|mra|mrv/.test(piece.text);
+    const hasBody = bodyHits(vocab, piece.text).length > 0 || vocab.vessels.occursIn(piece.text) && /血管|动脉|静脉|cta|ctv|mra|mrv/.test(piece.text);
     const current = groups[groups.length - 1];
     // A piece whose part is named only in brackets and that names no modality refines the current exam.
-    const refinement = hasBody && !!current?.hasBody && !detectModality(piece.text) && vocab.body.scan(outsideBrackets(piece.text)).length === 0;
+    const refinement = hasBody && !!current?.hasBody && !detectModality(piece.text) && !vocab.body.occursIn(outsideBrackets(piece.text));
     if (hasBody && !refinement && (!current || current.hasBody)) {
       groups.push({ text: pending + piece.text, hasBody: true });
       pending = '';
