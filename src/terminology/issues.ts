@@ -26,6 +26,7 @@ const MESSAGE_IDS: Array<[string, RegExp, string]> = [
   ['this-code-not-in-vs', /^The provided code/, 'None_of_the_provided_codes_are_in_the_value_set_one'],
   ['invalid-code', /^Unknown code '.*' in the CodeSystem '.*' version/, 'Unknown_Code_in_Version'],
   ['invalid-code', /fragment/, 'UNKNOWN_CODE_IN_FRAGMENT'],
+  ['not-found', /^A definition for CodeSystem .* version .* No versions of this code system are known/, 'UNKNOWN_CODESYSTEM_VERSION_NONE'],
   ['not-found', /^A definition for CodeSystem .* version .* could not be found/, 'UNKNOWN_CODESYSTEM_VERSION'],
   ['not-found', /^A definition for CodeSystem .* could not be found/, 'UNKNOWN_CODESYSTEM'],
   ['vs-invalid', /^The code system .* for the versionless include/, 'VALUESET_VALUE_MISMATCH_DEFAULT'],

@@ -239,6 +239,29 @@ export class RequestResolver extends BaseResolver {
     return [...theirs, ...mine];
   }
 
+  /**
+   * A versionless reference means the resource supplied with the request when there is one (the
+   * latest of those): the client sent it to be used, even when the server holds a version that
+   * sorts later (THO `v3-ActReason` 4.0.0 supplied vs 2018-08-12 stored).
+   */
+  override findCodeSystem(url: string, version?: string): CodeSystem | undefined {
+    return this.preferLocal('CodeSystem', url, version, (c) => (c as CodeSystem).content !== 'supplement') ?? super.findCodeSystem(url, version);
+  }
+
+  override findValueSet(url: string, version?: string): ValueSet | undefined {
+    return this.preferLocal('ValueSet', url, version) ?? super.findValueSet(url, version);
+  }
+
+  override findConceptMap(url: string, version?: string): ConceptMap | undefined {
+    return this.preferLocal('ConceptMap', url, version) ?? super.findConceptMap(url, version);
+  }
+
+  private preferLocal<T extends TerminologyResource>(kind: Kind, url: string, version: string | undefined, keep: (r: TerminologyResource) => boolean = () => true): T | undefined {
+    const [u, v] = splitCanonical(url, version);
+    if (v !== undefined && v !== '') return undefined;
+    return pickVersion(this.local[kind].filter((r) => r.url === u && keep(r)), undefined) as T | undefined;
+  }
+
   byId(kind: Kind, id: string): TerminologyResource | undefined {
     return this.local[kind].find((r) => r.id === id) ?? this.base.byId(kind, id);
   }

@@ -63,7 +63,7 @@ function composeParameter(vs: ValueSet, name: string): string | undefined {
 }
 
 /** Request parameters echoed into expansion.parameter (tx-ecosystem: "all parameters must be echoed"). */
-const ECHOED = ['activeOnly', 'count', 'offset', 'displayLanguage', 'excludeNested', 'filter', 'includeDefinition', 'includeDesignations', 'designation', 'default-valueset-version', 'force-system-version', 'system-version', 'useSupplement', 'excludeNotForUI', 'excludePostCoordinated'];
+const ECHOED = ['activeOnly', 'count', 'offset', 'displayLanguage', 'excludeNested', 'filter', 'includeDefinition', 'includeDesignations', 'designation', 'default-valueset-version', 'force-system-version', 'check-system-version', 'system-version', 'useSupplement', 'excludeNotForUI', 'excludePostCoordinated'];
 
 function echoParameters(req: OperationRequest): ValueSetExpansionParameter[] {
   const out: ValueSetExpansionParameter[] = [];
@@ -95,9 +95,9 @@ export function expandHandler(engine: EngineOptions): OperationHandler {
     const vs = targetValueSet(rc, req);
     const { params } = rc;
     const designations = params.strings('designation');
-    // system-version is echoed only where it applied: a system the value set includes without a version.
+    // system-version and check-system-version are echoed only where they applied: a system the value set includes without a version.
     const unpinned = new Set((vs.compose?.include ?? []).filter((i) => i.system && !i.version).map((i) => i.system!));
-    const echo = echoParameters(req).filter((p) => p.name !== 'system-version' || unpinned.has(String(p.valueUri ?? p.valueString ?? '').split('|')[0]!));
+    const echo = echoParameters(req).filter((p) => (p.name !== 'system-version' && p.name !== 'check-system-version') || unpinned.has(String(p.valueUri ?? p.valueString ?? '').split('|')[0]!));
     const vsLanguage = composeParameter(vs, 'displayLanguage') ?? vs.language;
     if (rc.ctx.useDefaultLanguage(vsLanguage)) echo.push({ name: 'displayLanguage', valueCode: vsLanguage! });
     return expandValueSet(rc.ctx, {

@@ -9,7 +9,7 @@ import type { CodeSystemProvider, ConceptProperty, Designation } from '../codesy
 import { normaliseSearchText, queryTerms } from '../codesystems/text-index.js';
 import type { OperationContext } from '../context.js';
 import { displayForLanguages } from '../languages.js';
-import { cachedEntriesByCode, canonicalOf, evaluateCompose, flatten, type ExpansionEntry } from '../valuesets/compose.js';
+import { cachedEntriesByCode, canonicalOf, compositionNotes, evaluateCompose, flatten, type ExpansionEntry } from '../valuesets/compose.js';
 import { assertCheckedVersion } from '../valuesets/resolve.js';
 
 const PREFERRED_FOR_LANGUAGE = { system: 'http://terminology.hl7.org/CodeSystem/hl7TermMaintInfra', code: 'preferredForLanguage', display: 'Preferred For Language' };
@@ -231,7 +231,7 @@ export function expandValueSet(ctx: OperationContext, input: ExpandInput): Value
   const builder = new ContainsBuilder(ctx, input);
   const versionsBySystem = new Map<string, Set<string>>();
   for (const p of composed.usedCodeSystems.values()) versionsBySystem.set(p.system, (versionsBySystem.get(p.system) ?? new Set()).add(p.version ?? ''));
-  builder.multiVersion = new Set([...versionsBySystem].filter(([, v]) => v.size > 1).map(([s]) => s));
+  builder.multiVersion = new Set([...versionsBySystem].filter(([, v]) => v.size > 1 || composed.versionPolicy.versioned).map(([s]) => s));
   const contains = entries.map((e) => builder.build(e));
   const parameter: ValueSetExpansionParameter[] = [...input.echo];
   for (const provider of composed.usedCodeSystems.values()) {
@@ -239,6 +239,8 @@ export function expandValueSet(ctx: OperationContext, input: ExpandInput): Value
     for (const s of provider.supplements) parameter.push({ name: 'used-supplement', valueUri: s });
   }
   for (const v of composed.usedValueSets) parameter.push({ name: 'used-valueset', valueUri: v });
+  const notes = compositionNotes(composed);
+  parameter.push(...notes.parameters);
   parameter.push(...statusWarnings(ctx, composed.usedCodeSystems.values(), composed.usedValueSets));
   // compose is left out: the expansion states the content, and tx.fhir.org-style answers omit it.
   // The expansion carries the value set's identity and status, not its narrative-level metadata.
@@ -254,7 +256,7 @@ export function expandValueSet(ctx: OperationContext, input: ExpandInput): Value
     url: `${XV}property`,
     extension: [{ url: 'code', valueCode: code }, ...(uri ? [{ url: 'uri', valueUri: uri }] : [])],
   }));
-  if (props.length > 0) expansion.extension = props;
+  if (props.length + notes.extensions.length > 0) expansion.extension = [...props, ...notes.extensions];
   if (contains.length > 0) expansion.contains = contains;
   return { ...rest, resourceType: 'ValueSet', expansion } as ValueSet;
 }

@@ -140,16 +140,25 @@ class Validator {
   }
 
   /** Version the value set pins for `system` (include.version under the version rules). */
-  private valueSetSystemVersion(system: string, code?: string, newestWithCode = false): string | undefined {
+  private valueSetSystemVersion(system: string, code?: string, newestWithCode = false, display?: string): string | undefined {
     const includes = this.input.valueSet?.compose?.include?.filter((i) => i.system === system) ?? [];
     const versions = includes.map((i) => i.version).filter((v): v is string => v !== undefined);
     if (new Set(versions).size <= 1) return versions[0];
     // Several pinned versions: the one whose include enumerates the code.
     const enumerating = includes.find((i) => i.version !== undefined && i.concept?.some((c) => c.code === code))?.version;
     if (enumerating !== undefined || code === undefined || !newestWithCode) return enumerating;
-    // A versionless coding: the newest pinned version that has the code.
-    const found = this.members().filter((e) => e.system === system && e.code === code && e.version !== undefined).map((e) => e.version!);
-    return found.sort((a, b) => compareVersions(b, a))[0];
+    // A versionless coding: the newest pinned version that has the code, and whose display matches
+    // the coding's when one is given (tx-ecosystem overload validate-good-code2-v1display).
+    const found = this.members().filter((e) => e.system === system && e.code === code && e.version !== undefined);
+    found.sort((a, b) => compareVersions(b.version!, a.version!));
+    const displayed = display === undefined ? undefined : found.find((e) => this.displayMatches(e, display));
+    return (displayed ?? found[0])?.version;
+  }
+
+  /** Whether `display` is valid for a member's concept (checked quietly, under the request's languages). */
+  private displayMatches(e: ExpansionEntry, display: string): boolean {
+    if (!e.provider || !e.concept) return false;
+    return checkDisplay({ provider: e.provider, concept: e.concept, display, lenient: false, issues: new IssueList(), path: '', system: e.system, languages: this.ctx.languages, languageText: this.ctx.languageText });
   }
 
   private inferSystem(code: string): string | undefined {
@@ -163,11 +172,11 @@ class Validator {
    * a disagreement is an error, an unknown version is reported (x-caused-by-unknown-system) and
    * the other one is used when it exists. check-system-version is verified on the version used.
    */
-  private chooseVersion(system: string, code: string, codingVersion: string | undefined, p: ReturnType<typeof paths>): { resolved: ReturnType<typeof resolveCodeSystem>; version?: string; unknownVersion?: string } {
+  private chooseVersion(system: string, code: string, codingVersion: string | undefined, p: ReturnType<typeof paths>, display?: string): { resolved: ReturnType<typeof resolveCodeSystem>; version?: string; unknownVersion?: string } {
     const force = this.ctx.rulesFor(system, 'force');
     const check = this.ctx.rulesFor(system, 'check');
     const vsMode = this.input.target === 'valueset';
-    const stated = vsMode ? this.valueSetSystemVersion(system, code, codingVersion === undefined) : undefined;
+    const stated = vsMode ? this.valueSetSystemVersion(system, code, codingVersion === undefined, display) : undefined;
     // A forced version, or a checked version standing in for an unversioned include, becomes the
     // include's effective version ("version 'x' resulting from the version 'y' in the ValueSet include").
     const ruled = force ?? (vsMode && stated === undefined && codingVersion !== undefined ? (check ?? this.ctx.rulesFor(system, 'default')) : undefined);
@@ -230,7 +239,7 @@ class Validator {
       this.issues.warning('invalid', 'invalid-data', 'Coding has no system. A code with no system has no defined meaning, and it cannot be validated. A system should be provided', p.base);
       return { valid: false, code };
     }
-    const choice = this.chooseVersion(system, code, coding.version, p);
+    const choice = this.chooseVersion(system, code, coding.version, p, coding.display);
     const resolved = this.input.codeSystem && !vsMode ? { provider: this.ctx.resolver.provider(this.input.codeSystem), knownVersions: [] as string[] } : choice.resolved;
     const version = choice.version;
     const provider = resolved.provider;
@@ -269,7 +278,7 @@ class Validator {
         return out;
       }
       this.issues.error('code-invalid', 'invalid-code', text, p.code);
-      if (vsMode) this.notInValueSet(system, code, coding, p.code, reportNotInVs, true);
+      if (vsMode) this.notInValueSet(system, code, coding, p.code, reportNotInVs, true, provider.version);
       return { ...out, valid: false };
     }
     out.code = located.caseDifference ? code : concept.code;
@@ -311,7 +320,7 @@ class Validator {
       if (!ok) out.valid = false;
     }
     if (vsMode) {
-      const inVs = this.notInValueSet(system, concept.code, { ...coding, code: concept.code === code ? coding.code : code }, p.code, reportNotInVs);
+      const inVs = this.notInValueSet(system, concept.code, { ...coding, code: concept.code === code ? coding.code : code }, p.code, reportNotInVs, false, provider.version);
       out.inVs = inVs;
       if (inVs && this.deprecatedInValueSet(system, concept.code)) {
         this.issues.add({ severity: 'warning', code: 'business-rule', txIssueType: 'code-comment', message: `The presence of the concept '${concept.code}' in the system '${system}' in the value set ${this.vsCanonical()} is marked with a status of deprecated and its use should be reviewed`, expression: [p.code], quiet: true });
@@ -328,11 +337,13 @@ class Validator {
   }
 
   /** Checks membership; records the not-in-vs issue and returns whether the code is in the value set. */
-  private notInValueSet(system: string, code: string, coding: CodingInput, path: string, level: 'error' | 'information', alreadyInvalid = false): boolean {
+  private notInValueSet(system: string, code: string, coding: CodingInput, path: string, level: 'error' | 'information', alreadyInvalid = false, version?: string): boolean {
     const members = this.members();
-    const hit = members.find((e) => e.system === system && e.code === code);
+    // Several versions of the system in the value set: the code must be there in the version validated against.
+    const versions = new Set(members.filter((e) => e.system === system).map((e) => e.version));
+    const hit = members.find((e) => e.system === system && e.code === code && (versions.size < 2 || version === undefined || e.version === version));
     if (hit && !(this.input.activeOnly && hit.inactive)) return true;
-    if (!hit && acceptsUnenumeratedCode(this.ctx, this.input.valueSet!, system, code, { activeOnly: this.input.activeOnly, supplements: this.input.supplements })) return true;
+    if (!hit && !members.some((e) => e.system === system && e.code === code) && acceptsUnenumeratedCode(this.ctx, this.input.valueSet!, system, code, { activeOnly: this.input.activeOnly, supplements: this.input.supplements })) return true;
     if (this.missingSystems.includes(system) && this.issues.items.some((i) => i.txIssueType === 'not-found' || i.txIssueType === 'vs-invalid')) return false;
     const text = `The provided code '${codingLabel({ ...coding, system, code: coding.code })}' was not found in the value set '${this.vsCanonical()}'`;
     if (level === 'error') this.issues.error('code-invalid', 'not-in-vs', text, path);
@@ -349,6 +360,12 @@ class Validator {
         this.issues.warning('not-found', 'vs-invalid', `Unable to check whether the code is in the value set '${this.vsCanonical()}' because the code system ${system}|${version} was not found`, p.system);
       }
       return { valid: false, system, code, unknownSystem: `${system}|${version}` };
+    }
+    if (version && known.length === 0 && !this.missingSystems.includes(system)) {
+      // A version of a system not known at all (tx.fhir.org UNKNOWN_CODESYSTEM_VERSION_NONE).
+      this.issues.error('not-found', 'not-found', `A definition for CodeSystem '${system}' version '${version}' could not be found, so the code cannot be validated. No versions of this code system are known`, p.system);
+      if (this.input.target === 'valueset') this.reportNotInVs(`The provided code '${system}|${version}#${code}' was not found in the value set '${this.vsCanonical()}'`, p.code, args.reportNotInVs);
+      return { valid: false, system, code, unknownSystemPlain: system };
     }
     if (!/^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(system)) {
       this.issues.error('invalid', 'invalid-data', `${this.input.kind === 'code' ? 'system' : p.system.replace(/\[\d+\]/, '')} must be an absolute reference, not a local reference`.replace(/^CodeableConcept\.coding/, 'Coding'), p.system);

@@ -2,12 +2,13 @@
  * ValueSet.compose evaluation: enumerate (for $expand) and test membership (for $validate-code)
  * with the same include/exclude/filter semantics (FHIR R4 ValueSet, "Value Set Composition").
  */
-import type { ValueSet, ValueSetComposeInclude } from 'fhir/r4';
+import type { Extension, ValueSet, ValueSetComposeInclude, ValueSetExpansionParameter } from 'fhir/r4';
 import { NotFoundError, TooCostlyError, TerminologyError } from '../../errors.js';
 import type { CodeSystemProvider, Concept, ConceptFilter, Designation } from '../codesystems/provider.js';
 import type { OperationContext } from '../context.js';
 import { buildFilter, filterOp } from './filters.js';
 import { effectiveSystemVersion, resolveCodeSystem, resolveImportedValueSet } from './resolve.js';
+import { excludesWholeSystem, includesInVersionOrder, versionPolicy, type VersionPolicy } from './version-policy.js';
 
 export interface ExpansionEntry {
   system: string;
@@ -46,6 +47,10 @@ export interface ComposeResult {
   usedValueSets: string[];
   /** Systems referenced that could not be resolved: `url|version` or `url`. */
   missingSystems: string[];
+  /** How the top-level compose treats several versions of one code system (version-policy.ts). */
+  versionPolicy: VersionPolicy;
+  /** `url|version` of the code systems used that are fragments (content=fragment): the expansion is not closed. */
+  fragments: string[];
 }
 
 export function canonicalOf(vs: { url?: string; version?: string }): string {
@@ -157,6 +162,7 @@ class Evaluator {
   readonly used = new Map<string, CodeSystemProvider>();
   readonly usedValueSets: string[] = [];
   readonly missing: string[] = [];
+  readonly fragments = new Set<string>();
   count = 0;
   /** `include[i]` / `exclude[i]` of the top-level value set being evaluated (for expressions). */
   position?: string;
@@ -188,7 +194,8 @@ class Evaluator {
         const rule = this.ctx.valueSetVersionRules.find((r) => r.split('|')[0] === canonical);
         throw new NotFoundError(`A definition for the value Set '${rule ?? canonical}' could not be found`);
       }
-      this.usedValueSets.push(canonicalOf(vs));
+      // A contained value set is part of this one, not a value set it uses (tx.fhir.org).
+      if (!canonical.startsWith('#')) this.usedValueSets.push(canonicalOf(vs));
       const inner = this.expandValueSet(vs, false);
       const set = new Set<string>();
       const walk = (list: ExpansionEntry[]): void => {
@@ -228,6 +235,7 @@ class Evaluator {
       return [];
     }
     this.used.set(canonicalOf({ url: provider.system, version: provider.version }), provider);
+    if (provider.content === 'fragment') this.fragments.add(canonicalOf({ url: provider.system, version: provider.version }));
     const out: ExpansionEntry[] = [];
     if (include.concept && include.concept.length > 0) {
       for (const ref of include.concept) {
@@ -275,27 +283,35 @@ class Evaluator {
       const includes = vs.compose.include ?? [];
       const excludes = vs.compose.exclude ?? [];
       const allowHierarchy = topLevel && includes.length === 1 && excludes.length === 0;
+      const policy = versionPolicy(vs);
+      // Merged versions: one entry per code (the newest version's, as includes run newest first).
+      const entryKey = (e: ExpansionEntry): string => (policy.versionsMatch ? key(e.system, e.code) : `${key(e.system, e.code)}\u0000${e.version ?? ''}`);
       const seen = new Set<string>();
       const result: ExpansionEntry[] = [];
-      for (const [i, include] of includes.entries()) {
-        if (topLevel) this.position = `include[${i}]`;
+      for (const { include, index } of includesInVersionOrder(includes)) {
+        if (topLevel) this.position = `include[${index}]`;
         const entries = this.includeEntries(include, allowHierarchy);
         // One include whose entries are known to be distinct: nothing to de-duplicate.
         if (includes.length === 1 && excludes.length === 0 && distinctLists.has(entries)) return entries;
         for (const entry of entries) {
-          const k = `${key(entry.system, entry.code)}\u0000${entry.version ?? ''}`;
+          const k = entryKey(entry);
           if (seen.has(k)) continue;
           seen.add(k);
           result.push(entry);
         }
       }
       if (excludes.length === 0) return result;
+      // A versioned compose excludes codes of the version each exclude names; otherwise any version.
+      const scoped = policy.versioned && !policy.versionsMatch;
+      const exclusionKey = (e: ExpansionEntry): string => (scoped ? `${key(e.system, e.code)}\u0000${e.version ?? ''}` : key(e.system, e.code));
       const excluded = new Set<string>();
+      const excludedSystems = new Set<string>();
       for (const [i, exclude] of excludes.entries()) {
         if (topLevel) this.position = `exclude[${i}]`;
-        for (const e of flatten(this.includeEntries(exclude, false))) excluded.add(key(e.system, e.code));
+        if (excludesWholeSystem(exclude)) excludedSystems.add(exclude.system!);
+        for (const e of flatten(this.includeEntries(exclude, false))) excluded.add(exclusionKey(e));
       }
-      return result.filter((e) => !excluded.has(key(e.system, e.code)));
+      return result.filter((e) => !excludedSystems.has(e.system) && !excluded.has(exclusionKey(e)));
     } finally {
       this.ctx.leaveValueSet();
     }
@@ -348,7 +364,32 @@ export function evaluateCompose(ctx: OperationContext, vs: ValueSet, options: Co
   let entries = evaluator.expandValueSet(vs, true);
   // compose.inactive=false (R4): inactive codes are not part of the value set.
   if (options.activeOnly || vs.compose?.inactive === false) entries = pruneInactive(entries);
-  return { entries, total: countEntries(entries), usedCodeSystems: evaluator.used, usedValueSets: evaluator.usedValueSets, missingSystems: evaluator.missing };
+  return {
+    entries,
+    total: countEntries(entries),
+    usedCodeSystems: evaluator.used,
+    usedValueSets: evaluator.usedValueSets,
+    missingSystems: evaluator.missing,
+    versionPolicy: versionPolicy(vs),
+    fragments: [...evaluator.fragments],
+  };
+}
+
+/**
+ * What an expansion states about how it was composed (tx.fhir.org): `versionsMatch` when versions
+ * were merged, and for code systems that are fragments a `used-fragment` parameter and the
+ * `valueset-unclosed` extensions (the value set may have members the fragment does not list).
+ */
+export function compositionNotes(composed: ComposeResult): { parameters: ValueSetExpansionParameter[]; extensions: Extension[] } {
+  const parameters: ValueSetExpansionParameter[] = [];
+  const extensions: Extension[] = [];
+  if (composed.versionPolicy.versionsMatch) parameters.push({ name: 'versionsMatch', valueBoolean: true });
+  for (const f of composed.fragments) parameters.push({ name: 'used-fragment', valueUri: f });
+  if (composed.fragments.length > 0) {
+    extensions.push({ url: 'http://hl7.org/fhir/StructureDefinition/valueset-unclosed', valueBoolean: true });
+    extensions.push({ url: 'http://hl7.org/fhir/StructureDefinition/valueset-unclosed-reason', valueString: `This extension is based on a fragment of the code system ${composed.fragments[0]!.split('|')[0]}` });
+  }
+  return { parameters, extensions };
 }
 
 function pruneInactive(entries: ExpansionEntry[]): ExpansionEntry[] {

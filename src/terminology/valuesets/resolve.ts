@@ -24,6 +24,11 @@ export function effectiveSystemVersion(ctx: OperationContext, system: string, st
   if (stated) return stated;
   const def = ctx.rulesFor(system, 'default');
   if (def) return def.version;
+  // A versionless include takes the version the check asks for (tx-ecosystem vs-expand-v-n-check):
+  // an include that pins a different version still fails the check (assertCheckedVersion).
+  // When no version satisfies the check, the latest is used and the check reports it.
+  const check = ctx.rulesFor(system, 'check');
+  if (check && ctx.resolver.findCodeSystem(system, check.version)) return check.version;
   return undefined;
 }
 
