@@ -13,12 +13,16 @@
  * usually extends `ResourceCodeSystemProvider` and overrides `locate` (to accept computed codes and
  * explain invalid ones) while inheriting hierarchy, filters and text search.
  */
-import type { CodeSystem, CodeSystemProperty, Coding } from 'fhir/r4';
+import type { CodeSystem, CodeSystemProperty, Coding, Extension } from 'fhir/r4';
 
 export interface Designation {
   language?: string;
   use?: Coding;
   value: string;
+  /** Extensions on the designation (e.g. coding-sctdescid, standards-status), echoed by $expand. */
+  extension?: Extension[];
+  /** `url|version` of the supplement that added it ($lookup reports it as the designation's source). */
+  source?: string;
 }
 
 /** One concept property value, as the FHIR element (`{ code, valueCode | valueString | … }`). */

@@ -64,7 +64,7 @@ export class ResourceCodeSystemProvider implements CodeSystemProvider {
         code: c.code,
         display: c.display,
         definition: c.definition,
-        designations: (c.designation ?? []).map((d) => ({ language: d.language, use: d.use, value: d.value })),
+        designations: (c.designation ?? []).map((d) => ({ language: d.language, use: d.use, value: d.value, ...(d.extension ? { extension: d.extension } : {}) })),
         properties: (c.property ?? []).map((p) => ({ ...p }) as ConceptProperty),
         parents: parent ? [parent.code] : [],
         children: [],
@@ -102,12 +102,13 @@ export class ResourceCodeSystemProvider implements CodeSystemProvider {
   }
 
   private applySupplement(supplement: CodeSystem): void {
+    const source = supplement.version ? `${supplement.url}|${supplement.version}` : (supplement.url ?? '');
     const walk = (concepts: CodeSystemConcept[]): void => {
       for (const sc of concepts) {
         const concept = this.byCode.get(sc.code);
         if (concept) {
-          if (sc.display && supplement.language) concept.designations.push({ language: supplement.language, value: sc.display });
-          for (const d of sc.designation ?? []) concept.designations.push({ language: d.language, use: d.use, value: d.value });
+          if (sc.display && supplement.language) concept.designations.push({ language: supplement.language, value: sc.display, source });
+          for (const d of sc.designation ?? []) concept.designations.push({ language: d.language, use: d.use, value: d.value, source, ...(d.extension ? { extension: d.extension } : {}) });
           for (const p of sc.property ?? []) concept.properties.push({ ...p } as ConceptProperty);
           if (sc.extension) concept.extensions = [...(concept.extensions ?? []), ...(sc.extension as unknown as Array<Record<string, unknown>>)];
         }

@@ -25,15 +25,27 @@ export interface DisplayCheck {
 interface Candidate {
   value: string;
   language?: string;
+  /** A designation marked with a standards-status (deprecated, withdrawn): no longer a correct display. */
+  status?: string;
 }
+
+const STANDARDS_STATUS = 'http://hl7.org/fhir/StructureDefinition/structuredefinition-standards-status';
 
 const squash = (s: string): string => s.replace(/\s+/g, ' ').trim();
 
 function candidatesOf(provider: CodeSystemProvider, concept: Concept): Candidate[] {
   const out: Candidate[] = [];
   if (concept.display !== undefined) out.push({ value: concept.display, language: provider.language });
-  for (const d of concept.designations) out.push({ value: d.value, language: d.language });
+  for (const d of concept.designations) {
+    const status = d.extension?.find((x) => x.url === STANDARDS_STATUS)?.valueCode;
+    out.push({ value: d.value, language: d.language, ...(status ? { status } : {}) });
+  }
   return out;
+}
+
+/** A designation marked deprecated or withdrawn is reported as deprecated (tx.fhir.org wording). */
+function designationStatus(status: string): string {
+  return status === 'withdrawn' ? 'deprecated' : status;
 }
 
 function describe(list: Candidate[]): string {
@@ -50,10 +62,17 @@ export function checkDisplay(check: DisplayCheck): boolean {
   const langs = check.languageText ?? '--';
   const id = `${system}#${concept.code}`;
   const severity = check.lenient ? 'warning' : 'error';
-  const fallback = provider.language ?? 'en';
   const wanted = check.languages.filter((l) => l.tag !== '*');
-  const inLanguage = wanted.length === 0 ? all : all.filter((c) => wanted.some((l) => languageMatches(l.tag, c.language ?? fallback)));
-  if (inLanguage.some(equals)) return true;
+  // A display whose language is not stated (a code system without a language) may be in any language.
+  const languageOf = (c: Candidate): string | undefined => c.language ?? provider.language;
+  const inLanguage = wanted.length === 0 ? all : all.filter((c) => languageOf(c) === undefined || wanted.some((l) => languageMatches(l.tag, languageOf(c))));
+  const match = inLanguage.find(equals);
+  if (match?.status !== undefined) {
+    const correct = all.filter((c) => c.status === undefined && (c === all[0] || inLanguage.includes(c))).map((c) => `"${c.value}"`);
+    issues.add({ severity: 'warning', code: 'invalid', txIssueType: 'display-comment', message: `'${display}' is no longer considered a correct display for code '${concept.code}' (status = ${designationStatus(match.status)}). The correct display is one of ${[...new Set(correct)].join(', ')}.`, expression: [path] });
+    return true;
+  }
+  if (match) return true;
   if (wanted.length > 0 && inLanguage.length === 0) {
     if (all.some(equals)) {
       issues.information('invalid', 'invalid-display', `There are no valid display names found for the code ${id} for language(s) '${langs}'. The display is '${display}' which is a valid display for the default language`, path);

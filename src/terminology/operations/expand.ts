@@ -4,15 +4,19 @@
  * (excludeNested=false), and too-costly for oversize expansions.
  */
 import { randomUUID } from 'node:crypto';
-import type { Extension, ValueSet, ValueSetExpansionContains, ValueSetExpansionParameter } from 'fhir/r4';
+import type { Extension, ValueSet, ValueSetComposeIncludeConcept, ValueSetExpansionContains, ValueSetExpansionParameter } from 'fhir/r4';
 import type { CodeSystemProvider, ConceptProperty, Designation } from '../codesystems/provider.js';
 import { normaliseSearchText, queryTerms } from '../codesystems/text-index.js';
 import type { OperationContext } from '../context.js';
-import { displayForLanguages } from '../languages.js';
+import { displayForLanguages, parseLanguagePreferences } from '../languages.js';
 import { cachedEntriesByCode, canonicalOf, compositionNotes, evaluateCompose, flatten, type ExpansionEntry } from '../valuesets/compose.js';
 import { assertCheckedVersion } from '../valuesets/resolve.js';
+import { conceptExtras, type DerivedProperty } from './concept-extras.js';
 
 const PREFERRED_FOR_LANGUAGE = { system: 'http://terminology.hl7.org/CodeSystem/hl7TermMaintInfra', code: 'preferredForLanguage', display: 'Preferred For Language' };
+const LANGUAGE_SYSTEM = 'urn:ietf:bcp:47';
+/** Designation extensions an expansion keeps (others, e.g. unknown ones, are dropped as tx.fhir.org does). */
+const DESIGNATION_EXTENSIONS = new Set(['coding-sctdescid', 'structuredefinition-standards-status', 'rendering-style', 'rendering-xhtml'].map((n) => `http://hl7.org/fhir/StructureDefinition/${n}`));
 const XV = 'http://hl7.org/fhir/5.0/StructureDefinition/extension-ValueSet.expansion.';
 /** FHIR concept-properties codes (http://hl7.org/fhir/concept-properties). */
 const STANDARD_PROPERTIES = new Set(['definition', 'display', 'inactive', 'status', 'parent', 'child', 'notSelectable', 'deprecated', 'retirementDate', 'deprecationDate']);
@@ -82,14 +86,37 @@ function propertyValue(p: ConceptProperty): [string, unknown] | undefined {
   return undefined;
 }
 
+/** `designation` parameter: `system|code` of a use, `urn:ietf:bcp:47|lang` for a language, or a bare language/use code. */
+function designationWanted(wanted: string[], d: Designation): boolean {
+  if (wanted.length === 0) return true;
+  return wanted.some((w) => {
+    const bar = w.lastIndexOf('|');
+    const system = bar >= 0 ? w.slice(0, bar) : undefined;
+    const code = bar >= 0 ? w.slice(bar + 1) : w;
+    if (system === LANGUAGE_SYSTEM) return d.language !== undefined && d.language.toLowerCase() === code.toLowerCase();
+    if (d.use && d.use.code === code && (system === undefined || d.use.system === system)) return true;
+    return system === undefined && d.language !== undefined && d.language === code;
+  });
+}
+
 class ContainsBuilder {
   readonly usedProperties = new Map<string, string | undefined>();
   multiVersion = new Set<string>();
+  /** The value set's own concept entries (compose.include.concept), by system and code. */
+  private readonly stated = new Map<string, ValueSetComposeIncludeConcept>();
 
   constructor(
     private readonly ctx: OperationContext,
     private readonly input: ExpandInput,
-  ) {}
+  ) {
+    for (const include of input.valueSet.compose?.include ?? []) {
+      if (!include.system) continue;
+      for (const c of include.concept ?? []) {
+        const k = `${include.system}\u0000${c.code}`;
+        if (!this.stated.has(k)) this.stated.set(k, c);
+      }
+    }
+  }
 
   build(e: ExpansionEntry): ValueSetExpansionContains {
     const c: ValueSetExpansionContains = { system: e.system };
@@ -98,33 +125,50 @@ class ContainsBuilder {
     if (e.abstract) c.abstract = true;
     if (e.inactive) c.inactive = true;
     c.code = e.code;
-    const chosen = e.vsDisplay !== undefined ? { value: e.vsDisplay, language: undefined } : displayForLanguages({ display: e.display, displayLanguage: e.provider?.language, designations: [...e.vsDesignations, ...e.designations], languages: this.ctx.languages });
+    const stated = this.stated.get(`${e.system}\u0000${e.code}`);
+    const vsDesignations: Designation[] = stated?.designation ? stated.designation.map((d) => ({ language: d.language, use: d.use, value: d.value, ...(d.extension ? { extension: d.extension } : {}) })) : e.vsDesignations;
+    const chosen = e.vsDisplay !== undefined ? { value: e.vsDisplay, language: undefined } : displayForLanguages({ display: e.display, displayLanguage: e.provider?.language, designations: [...vsDesignations, ...e.designations], languages: this.ctx.languages });
     const display = chosen?.value ?? (this.ctx.languageHard ? undefined : e.display);
     const shownLanguage = chosen ? chosen.language : e.provider?.language;
     if (display !== undefined) c.display = display;
-    const designations = this.designations(e, display, shownLanguage);
+    const designations = this.designations(e, vsDesignations, display, shownLanguage);
     if (designations.length > 0) c.designation = designations;
-    const extensions = this.extensions(e);
+    const extras = e.concept && e.provider ? conceptExtras({ codeSystemExtensions: e.concept.extensions, valueSetExtensions: stated?.extension, status: e.provider.statusOf(e.concept), deprecated: e.provider.isDeprecated(e.concept) }) : conceptExtras({ valueSetExtensions: stated?.extension, deprecated: false });
+    const extensions = [...extras.extensions, ...this.properties(e, extras.properties)];
     if (extensions.length > 0) c.extension = extensions;
     if (e.children.length > 0) c.contains = e.children.map((child) => this.build(child));
     return c;
   }
 
-  private designations(e: ExpansionEntry, shown: string | undefined, shownLanguage: string | undefined): NonNullable<ValueSetExpansionContains['designation']> {
+  private designations(e: ExpansionEntry, vsDesignations: Designation[], shown: string | undefined, shownLanguage: string | undefined): NonNullable<ValueSetExpansionContains['designation']> {
     if (!this.input.includeDesignations && !(this.input.designations && this.input.designations.length > 0)) return [];
     // The code system's own display is a designation in its language, unless it is the display shown.
     const base: Designation[] = e.display !== undefined && e.provider?.language && e.display !== shown ? [{ language: e.provider.language, use: PREFERRED_FOR_LANGUAGE, value: e.display }] : [];
-    const all = [...base, ...e.vsDesignations, ...e.designations].filter((d) => !(d.value === shown && d.use === undefined && (d.language === undefined || d.language === shownLanguage)));
+    // The code system's designations, then the value set's (the order tx.fhir.org lists them in).
+    const all = [...base, ...e.designations, ...vsDesignations].filter((d) => !(d.value === shown && d.use === undefined && (d.language === undefined || d.language === shownLanguage)));
     const wanted = this.input.designations ?? [];
     return all
-      .filter((d) => wanted.length === 0 || wanted.some((w) => w === d.language || (d.use && (w === d.use.code || w === `${d.use.system}|${d.use.code}`))))
-      .map((d) => ({ ...(d.language ? { language: d.language } : {}), ...(d.use ? { use: d.use } : {}), value: d.value }));
+      .filter((d) => designationWanted(wanted, d))
+      .map((d) => {
+        const extension = d.extension?.filter((x) => DESIGNATION_EXTENSIONS.has(x.url));
+        return { ...(extension && extension.length > 0 ? { extension } : {}), ...(d.language ? { language: d.language } : {}), ...(d.use ? { use: d.use } : {}), value: d.value };
+      });
   }
 
-  private extensions(e: ExpansionEntry): Extension[] {
+  /** Concept properties as R4 cross-version extensions: the derived ones, then those asked for by `property`. */
+  private properties(e: ExpansionEntry, derived: DerivedProperty[]): Extension[] {
     const out: Extension[] = [];
+    const emit = (code: string, uri: string | undefined, value: [string, unknown]): void => {
+      if (!this.usedProperties.has(code) || (uri && !this.usedProperties.get(code))) this.usedProperties.set(code, uri);
+      out.push({ url: `${XV}contains.property`, extension: [{ url: 'code', valueCode: code }, { url: 'value', [value[0]]: value[1] } as Extension] });
+    };
+    const done = new Set<string>();
+    for (const p of derived) {
+      emit(p.code, p.uri, p.value);
+      done.add(p.code);
+    }
     for (const code of this.input.properties ?? []) {
-      if (!e.concept || !e.provider) continue;
+      if (!e.concept || !e.provider || done.has(code)) continue;
       const values: ConceptProperty[] = e.provider.propertyValues(e.concept, code);
       if (values.length === 0 && code === 'definition' && e.concept.definition) values.push({ code, valueString: e.concept.definition });
       if (values.length === 0 && code === 'display' && e.concept.display) values.push({ code, valueString: e.concept.display });
@@ -133,8 +177,7 @@ class ContainsBuilder {
         const v = propertyValue(p);
         if (!v) continue;
         const uri = e.provider.propertyDefinitions.find((d) => d.code === code)?.uri ?? (STANDARD_PROPERTIES.has(code) ? `http://hl7.org/fhir/concept-properties#${code}` : undefined);
-        this.usedProperties.set(code, uri);
-        out.push({ url: `${XV}contains.property`, extension: [{ url: 'code', valueCode: code }, { url: 'value', [v[0]]: v[1] } as Extension] });
+        emit(code, uri, v);
       }
     }
     return out;
@@ -185,8 +228,11 @@ function fromOneProvider(entries: ExpansionEntry[]): boolean {
 
 const STANDARDS_STATUS = 'http://hl7.org/fhir/StructureDefinition/structuredefinition-standards-status';
 
-/** `warning-draft|experimental|deprecated|withdrawn` expansion parameters for the resources used (tx.fhir.org). */
-function statusWarnings(ctx: OperationContext, providers: Iterable<CodeSystemProvider>, valueSets: string[]): ValueSetExpansionParameter[] {
+/**
+ * `warning-draft|experimental|deprecated|withdrawn` expansion parameters for the resources used,
+ * and `warning-deprecated|withdrawn` for the value set itself (tx.fhir.org).
+ */
+function statusWarnings(ctx: OperationContext, providers: Iterable<CodeSystemProvider>, valueSets: string[], self: ValueSet): ValueSetExpansionParameter[] {
   const out: ValueSetExpansionParameter[] = [];
   const standards = (r: { extension?: Extension[] } | undefined): string | undefined => r?.extension?.find((e) => e.url === STANDARDS_STATUS)?.valueCode;
   for (const p of providers) {
@@ -200,7 +246,22 @@ function statusWarnings(ctx: OperationContext, providers: Iterable<CodeSystemPro
     const s = standards(ctx.resolver.findValueSet(v));
     if (s === 'deprecated' || s === 'withdrawn') out.push({ name: `warning-${s}`, valueUri: v });
   }
+  const own = standards(self);
+  const canonical = canonicalOf(self);
+  if ((own === 'deprecated' || own === 'withdrawn') && !out.some((p) => p.name === `warning-${own}` && p.valueUri === canonical)) out.push({ name: `warning-${own}`, valueUri: canonical });
   return out;
+}
+
+/**
+ * An echoed request parameter. A weighted language list is echoed in the form tx.fhir.org renders
+ * it (`de, *; q=0`: tags joined by ", ", weights as "; q="); other values as they were sent.
+ */
+function echoed(p: ValueSetExpansionParameter): ValueSetExpansionParameter {
+  if (p.name !== 'displayLanguage' || typeof p.valueCode !== 'string' || !/;\s*q\s*=/.test(p.valueCode)) return p;
+  const rendered = parseLanguagePreferences(p.valueCode, { keepZero: true, keepOrder: true })
+    .map((l) => (l.q === 1 ? l.tag : `${l.tag}; q=${l.q}`))
+    .join(', ');
+  return { ...p, valueCode: rendered };
 }
 
 /** Runs $expand and returns the expanded ValueSet. */
@@ -209,7 +270,8 @@ export function expandValueSet(ctx: OperationContext, input: ExpandInput): Value
   const hierarchical = input.excludeNested !== true;
   const composed = evaluateCompose(ctx, vs, { activeOnly: input.activeOnly, hierarchical, supplements: input.supplements, limit: input.limit });
   for (const provider of composed.usedCodeSystems.values()) assertCheckedVersion(ctx, provider.system, provider.version);
-  const enumerated = (vs.compose?.include ?? []).some((i) => (i.concept?.length ?? 0) > 0);
+  // Enumerated codes and imported value sets give no hierarchy to keep (tx.fhir.org lists them flat).
+  const enumerated = (vs.compose?.include ?? []).some((i) => (i.concept?.length ?? 0) > 0 || (i.valueSet?.length ?? 0) > 0);
   // The text filter flattens and orders by search rank, which is a total order within one code
   // system: nesting the whole expansion first (then flattening it again) changes nothing but the cost.
   const nestFirst = hierarchical && !enumerated && !(input.filter && fromOneProvider(composed.entries));
@@ -233,7 +295,8 @@ export function expandValueSet(ctx: OperationContext, input: ExpandInput): Value
   for (const p of composed.usedCodeSystems.values()) versionsBySystem.set(p.system, (versionsBySystem.get(p.system) ?? new Set()).add(p.version ?? ''));
   builder.multiVersion = new Set([...versionsBySystem].filter(([, v]) => v.size > 1 || composed.versionPolicy.versioned).map(([s]) => s));
   const contains = entries.map((e) => builder.build(e));
-  const parameter: ValueSetExpansionParameter[] = [...input.echo];
+  // useSupplement is reported as used-supplement, not echoed (tx.fhir.org).
+  const parameter: ValueSetExpansionParameter[] = input.echo.filter((p) => p.name !== 'useSupplement').map(echoed);
   for (const provider of composed.usedCodeSystems.values()) {
     parameter.push({ name: 'used-codesystem', valueUri: canonicalOf({ url: provider.system, version: provider.version }) });
     for (const s of provider.supplements) parameter.push({ name: 'used-supplement', valueUri: s });
@@ -241,10 +304,12 @@ export function expandValueSet(ctx: OperationContext, input: ExpandInput): Value
   for (const v of composed.usedValueSets) parameter.push({ name: 'used-valueset', valueUri: v });
   const notes = compositionNotes(composed);
   parameter.push(...notes.parameters);
-  parameter.push(...statusWarnings(ctx, composed.usedCodeSystems.values(), composed.usedValueSets));
+  parameter.push(...statusWarnings(ctx, composed.usedCodeSystems.values(), composed.usedValueSets, vs));
   // compose is left out: the expansion states the content, and tx.fhir.org-style answers omit it.
   // The expansion carries the value set's identity and status, not its narrative-level metadata.
-  const { text: _text, meta: _meta, expansion: _old, compose: _compose, description: _description, purpose: _purpose, copyright: _copyright, ...rest } = vs as ValueSet & { text?: unknown; meta?: unknown };
+  // Its extensions too (valueset-supplement, standards-status...), unless the definition was asked for (tx.fhir.org).
+  const { text: _text, meta: _meta, expansion: _old, compose: _compose, description: _description, purpose: _purpose, copyright: _copyright, extension, ...rest } = vs as ValueSet & { text?: unknown; meta?: unknown };
+  if (input.includeDefinition && extension) (rest as ValueSet).extension = extension;
   const expansion: NonNullable<ValueSet['expansion']> = {
     identifier: `urn:uuid:${randomUUID()}`,
     timestamp: new Date().toISOString(),

@@ -4,9 +4,11 @@
  */
 import type { Parameters, ParametersParameter } from 'fhir/r4';
 import { NotFoundError } from '../../errors.js';
-import type { CodeSystemProvider } from '../codesystems/provider.js';
+import type { CodeSystemProvider, Designation } from '../codesystems/provider.js';
 import type { OperationContext } from '../context.js';
 import { displayForLanguages } from '../languages.js';
+
+const PREFERRED_FOR_LANGUAGE = { system: 'http://terminology.hl7.org/CodeSystem/hl7TermMaintInfra', code: 'preferredForLanguage', display: 'Preferred For Language' };
 
 export interface LookupInput {
   provider: CodeSystemProvider;
@@ -40,10 +42,14 @@ export function lookupCode(ctx: OperationContext, input: LookupInput): Parameter
   out.push({ name: 'abstract', valueBoolean: provider.isAbstract(concept) });
   if (concept.definition && wants('definition')) out.push({ name: 'definition', valueString: concept.definition });
   if (wants('designation')) {
-    for (const d of concept.designations) {
+    // The display is a designation too, in the code system's language (tx.fhir.org lists it).
+    const displayDesignation: Designation[] = concept.display !== undefined && provider.language ? [{ language: provider.language, use: PREFERRED_FOR_LANGUAGE, value: concept.display }] : [];
+    for (const d of [...concept.designations, ...displayDesignation]) {
       const part: ParametersParameter[] = [];
       if (d.language) part.push({ name: 'language', valueCode: d.language });
       if (d.use) part.push({ name: 'use', valueCoding: d.use });
+      // A designation a supplement added says which supplement it came from.
+      if (d.source) part.push({ name: 'source', valueCanonical: d.source });
       part.push({ name: 'value', valueString: d.value });
       out.push({ name: 'designation', part });
     }
@@ -62,5 +68,6 @@ export function lookupCode(ctx: OperationContext, input: LookupInput): Parameter
     if (!wants(p.code)) continue;
     property(p.code, valueOf(p));
   }
+  for (const s of provider.supplements) out.push({ name: 'used-supplement', valueCanonical: s });
   return { resourceType: 'Parameters', parameter: out };
 }

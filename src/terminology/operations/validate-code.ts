@@ -9,10 +9,11 @@ import { NotFoundError, TerminologyError } from '../../errors.js';
 import type { CodeSystemProvider, Concept } from '../codesystems/provider.js';
 import type { OperationContext } from '../context.js';
 import { IssueList } from '../issues.js';
-import { displayForLanguages, parseLanguagePreferences } from '../languages.js';
+import { displayForLanguages, invalidLanguageTag, parseLanguagePreferences, valueSetDisplayLanguage } from '../languages.js';
 import { acceptsUnenumeratedCode, canonicalOf, evaluateCompose, flatten, type ExpansionEntry } from '../valuesets/compose.js';
 import { resolveCodeSystem } from '../valuesets/resolve.js';
 import { compareVersions, versionMatches } from '../versions.js';
+import { standardsStatusOf } from './concept-extras.js';
 import { checkDisplay } from './display-check.js';
 
 export interface CodingInput {
@@ -84,6 +85,8 @@ class Validator {
   private expansion?: ExpansionEntry[];
   /** Systems whose include could not be resolved (reported by the version checks instead). */
   private missingSystems: string[] = [];
+  /** Value sets the value set imports (`url|version`), for their status notes. */
+  private importedValueSets: string[] = [];
 
   constructor(
     private readonly ctx: OperationContext,
@@ -101,6 +104,7 @@ class Validator {
       const composed = evaluateCompose(this.ctx, vs, { activeOnly: this.input.activeOnly, supplements: this.input.supplements, skipUnknownSystems: true });
       this.expansion = flatten(composed.entries);
       this.missingSystems = composed.missingSystems.map((m) => m.split('|')[0]!);
+      this.importedValueSets = composed.usedValueSets;
     }
     return this.expansion;
   }
@@ -117,6 +121,11 @@ class Validator {
     const vs = this.input.valueSet;
     const vsStandards = standardsStatus(vs);
     if (vs && (vsStandards === 'deprecated' || vsStandards === 'withdrawn')) note(vsStandards, 'ValueSet', canonicalOf(vs));
+    for (const canonical of this.importedValueSets) {
+      const [url, version] = canonical.split('|');
+      const imported = standardsStatus(this.ctx.resolver.findValueSet(url!, version));
+      if (imported === 'deprecated' || imported === 'withdrawn') note(imported, 'ValueSet', canonical);
+    }
   }
 
   /** A value set include may mark a concept deprecated (valueset-deprecated / standards-status extensions). */
@@ -161,9 +170,9 @@ class Validator {
     return checkDisplay({ provider: e.provider, concept: e.concept, display, lenient: false, issues: new IssueList(), path: '', system: e.system, languages: this.ctx.languages, languageText: this.ctx.languageText });
   }
 
-  private inferSystem(code: string): string | undefined {
-    const systems = new Set(this.members().filter((e) => e.code === code).map((e) => e.system));
-    return systems.size === 1 ? [...systems][0] : undefined;
+  /** The systems of the value set's members with this code (inferSystem: exactly one is needed). */
+  private systemsWithCode(code: string): string[] {
+    return [...new Set(this.members().filter((e) => e.code === code).map((e) => e.system))].sort();
   }
 
   /**
@@ -228,9 +237,11 @@ class Validator {
       return { valid: false, code };
     }
     if (!system && vsMode) {
-      system = this.inferSystem(code);
+      const candidates = this.systemsWithCode(code);
+      system = candidates.length === 1 ? candidates[0] : undefined;
       if (!system) {
-        this.issues.error('not-found', 'cannot-infer', `The System URI could not be determined for the code '${code}' in the ValueSet '${this.vsCanonical()}'`, p.code);
+        const why = candidates.length > 1 ? `: value set expansion has multiple matches: [${candidates.join(', ')}]` : '';
+        this.issues.error('not-found', 'cannot-infer', `The System URI could not be determined for the code '${code}' in the ValueSet '${this.vsCanonical()}'${why}`, p.code);
         if (reportNotInVs === 'error') this.issues.error('code-invalid', 'not-in-vs', `The provided code '#${code}' was not found in the value set '${this.vsCanonical()}'`, p.code);
         return { valid: false, code };
       }
@@ -254,7 +265,7 @@ class Validator {
     }
     if (!provider) return this.unknownSystem({ system, version, code, p, known: resolved.knownVersions, reportNotInVs, missingVersion: resolved.missingVersion });
     if (provider.content === 'supplement') {
-      this.issues.error('invalid', 'invalid-data', `CodeSystem ${system} is a supplement, so can't be used as a value in Coding.system`, p.system);
+      this.issues.error('invalid', 'invalid-data', `CodeSystem ${canonicalOf({ url: system, version: provider.version })} is a supplement, so can't be used as a value in Coding.system`, p.system);
       return { valid: false, system, code };
     }
     return this.validateFound({ coding, system, code, p, provider, reportNotInVs, vsMode });
@@ -277,7 +288,8 @@ class Validator {
         out.valid = !vsMode || wholeSystem ? true : this.notInValueSet(system, code, coding, p.code, reportNotInVs);
         return out;
       }
-      this.issues.error('code-invalid', 'invalid-code', text, p.code);
+      // valueset-membership-only: the question is membership, not whether the code exists.
+      if (!(vsMode && this.input.membershipOnly)) this.issues.error('code-invalid', 'invalid-code', text, p.code);
       if (vsMode) this.notInValueSet(system, code, coding, p.code, reportNotInVs, true, provider.version);
       return { ...out, valid: false };
     }
@@ -296,15 +308,16 @@ class Validator {
       this.issues.warning('business-rule', 'code-comment', `The concept '${concept.code}' has a status of ${status === 'retired' ? 'retired and inactive' : status} and its use should be reviewed`, p.base);
       const activeOnly = this.input.activeOnly || (vsMode && this.input.valueSet?.compose?.inactive === false);
       if (activeOnly) this.issues.error('business-rule', 'code-rule', `The concept '${concept.code}' is valid but is not active`, p.code);
-    } else if (provider.isDeprecated(concept)) {
-      this.issues.warning('business-rule', 'code-comment', `The concept '${concept.code}' is deprecated`, p.base);
+    } else if (provider.isDeprecated(concept) || standardsStatusOf(concept.extensions) === 'deprecated') {
+      out.status = 'deprecated';
+      this.issues.warning('business-rule', 'code-comment', `The concept '${concept.code}' is deprecated and its use should be reviewed`, p.base);
     }
     if (this.input.abstractAllowed === false && provider.isAbstract(concept)) {
       this.issues.error('business-rule', 'code-rule', `Code '${system}#${concept.code}' is abstract, and not allowed in this context`, p.code);
       out.valid = false;
     }
     if (coding.display !== undefined && !this.input.membershipOnly) {
-      const vsLanguage = this.input.valueSet?.language;
+      const vsLanguage = this.input.valueSet ? valueSetDisplayLanguage(this.input.valueSet) : undefined;
       const useVsLanguage = this.ctx.languages.length === 0 && vsLanguage !== undefined;
       const ok = checkDisplay({
         provider,
@@ -320,7 +333,10 @@ class Validator {
       if (!ok) out.valid = false;
     }
     if (vsMode) {
-      const inVs = this.notInValueSet(system, concept.code, { ...coding, code: concept.code === code ? coding.code : code }, p.code, reportNotInVs, false, provider.version);
+      // abstract=false: abstract codes are not members for this request (tx.fhir.org reports both).
+      const abstractExcluded = this.input.abstractAllowed === false && provider.isAbstract(concept);
+      if (abstractExcluded) this.reportNotInVs(`The provided code '${codingLabel({ ...coding, system })}' was not found in the value set '${this.vsCanonical()}'`, p.code, reportNotInVs);
+      const inVs = !abstractExcluded && this.notInValueSet(system, concept.code, { ...coding, code: concept.code === code ? coding.code : code }, p.code, reportNotInVs, false, provider.version);
       out.inVs = inVs;
       if (inVs && this.deprecatedInValueSet(system, concept.code)) {
         this.issues.add({ severity: 'warning', code: 'business-rule', txIssueType: 'code-comment', message: `The presence of the concept '${concept.code}' in the system '${system}' in the value set ${this.vsCanonical()} is marked with a status of deprecated and its use should be reviewed`, expression: [p.code], quiet: true });
@@ -354,6 +370,12 @@ class Validator {
 
   private unknownSystem(args: { system: string; version?: string; code: string; p: ReturnType<typeof paths>; known: string[]; reportNotInVs: 'error' | 'information'; missingVersion?: string }): CodingOutcome {
     const { system, version, code, p, known } = args;
+    // Supplements are not code systems a code can come from (registries keep them apart).
+    const supplement = (this.ctx.resolver.versionsOf('CodeSystem', system) as CodeSystem[]).find((c) => c.content === 'supplement' && (version === undefined || c.version === version));
+    if (supplement) {
+      this.issues.error('invalid', 'invalid-data', `CodeSystem ${canonicalOf({ url: system, version: supplement.version })} is a supplement, so can't be used as a value in Coding.system`, p.system);
+      return { valid: false, system, code };
+    }
     if (args.missingVersion !== undefined || (version && known.length > 0)) {
       this.issues.error('not-found', 'not-found', `A definition for CodeSystem '${system}' version '${version}' could not be found, so the code cannot be validated. Valid versions: ${known.join(' or ')}`, p.system);
       if (this.input.target === 'valueset') {
@@ -381,6 +403,8 @@ class Validator {
 /** Runs $validate-code and renders the output Parameters. */
 export function validateCode(ctx: OperationContext, input: ValidateCodeInput): Parameters {
   if (input.target === 'valueset' && !input.valueSet) throw new NotFoundError('No value set to validate against');
+  const badLanguage = ctx.displayLanguageGiven ? invalidLanguageTag(ctx.languageText) : undefined;
+  if (badLanguage !== undefined) throw new TerminologyError(400, { code: 'processing', txIssueType: 'invalid-display', message: `Invalid displayLanguage: '${badLanguage}'` });
   const v = new Validator(ctx, input);
   const out: ParametersParameter[] = [];
   let result: boolean;
@@ -394,7 +418,8 @@ export function validateCode(ctx: OperationContext, input: ValidateCodeInput): P
     const issues = new IssueList();
     for (const i of err.issues) issues.add({ severity: 'error', code: i.code, txIssueType: i.txIssueType ?? 'not-found', message: i.message });
     const message = issues.message();
-    return { resourceType: 'Parameters', parameter: [{ name: 'issues', resource: issues.toOperationOutcome()! }, ...(message ? [{ name: 'message', valueString: message }] : []), { name: 'result', valueBoolean: false }] };
+    const echo: ParametersParameter[] = input.codeableConcept ? [{ name: 'codeableConcept', valueCodeableConcept: input.codeableConcept }] : [];
+    return { resourceType: 'Parameters', parameter: [...echo, { name: 'issues', resource: issues.toOperationOutcome()! }, ...(message ? [{ name: 'message', valueString: message }] : []), { name: 'result', valueBoolean: false }] };
   }
   if (input.kind === 'codeableConcept') {
     const outcomes = input.codings.map((c, i) => v.validateCoding(c, i, 'information'));
