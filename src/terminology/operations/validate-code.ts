@@ -355,9 +355,12 @@ class Validator {
   /** Checks membership; records the not-in-vs issue and returns whether the code is in the value set. */
   private notInValueSet(system: string, code: string, coding: CodingInput, path: string, level: 'error' | 'information', alreadyInvalid = false, version?: string): boolean {
     const members = this.members();
+    const sameCode = (e: ExpansionEntry): boolean => e.system === system && e.code === code;
+    let hit = members.find(sameCode);
     // Several versions of the system in the value set: the code must be there in the version validated against.
-    const versions = new Set(members.filter((e) => e.system === system).map((e) => e.version));
-    const hit = members.find((e) => e.system === system && e.code === code && (versions.size < 2 || version === undefined || e.version === version));
+    if (hit && version !== undefined && hit.version !== version) {
+      hit = members.find((e) => sameCode(e) && e.version === version) ?? (members.some((e) => e.system === system && e.version !== hit!.version) ? undefined : hit);
+    }
     if (hit && !(this.input.activeOnly && hit.inactive)) return true;
     if (!hit && !members.some((e) => e.system === system && e.code === code) && acceptsUnenumeratedCode(this.ctx, this.input.valueSet!, system, code, { activeOnly: this.input.activeOnly, supplements: this.input.supplements })) return true;
     if (this.missingSystems.includes(system) && this.issues.items.some((i) => i.txIssueType === 'not-found' || i.txIssueType === 'vs-invalid')) return false;
