@@ -131,7 +131,9 @@ export async function benchHl7(options: Hl7BenchOptions = {}): Promise<Hl7BenchR
   const log = options.log ?? ((l: string) => console.error(`[hl7-bench] ${l}`));
   const dataDir = mkdtempSync(join(tmpdir(), 'hl7-bench-'));
   const echo = await startChild(['echo'], {});
-  const profile = options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir] : [];
+  // HL7_BENCH_GATEWAY_FLAGS: extra node/V8 flags for the gateway process (e.g. --trace-deopt) when investigating.
+  const extraFlags = (process.env.HL7_BENCH_GATEWAY_FLAGS ?? '').split(' ').filter(Boolean);
+  const profile = [...(options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir] : []), ...extraFlags];
   const gateway = await startChild(['gateway'], { DATA_DIR: dataDir, ECHO_PORT: String(echo.port) }, profile);
   const echoRates: number[] = [];
   const gatewayRates: number[] = [];

@@ -107,6 +107,17 @@ export function sniffHeader(text: string): AckHeader | undefined {
 
 /** Numeric comparison of HL7 versions ('2.3.1' < '2.5'). */
 export function versionAtLeast(version: string, minimum: string): boolean {
+  const key = `${version}>=${minimum}`;
+  let known = versionChecks.get(key);
+  if (known === undefined) {
+    known = compareVersions(version, minimum);
+    if (versionChecks.size < 1024) versionChecks.set(key, known); // a feed uses a handful of versions
+  }
+  return known;
+}
+const versionChecks = new Map<string, boolean>();
+
+function compareVersions(version: string, minimum: string): boolean {
   const a = version.split('.').map((x) => Number.parseInt(x, 10) || 0);
   const b = minimum.split('.').map((x) => Number.parseInt(x, 10) || 0);
   for (let i = 0; i < Math.max(a.length, b.length); i++) {
@@ -124,8 +135,15 @@ export function newControlId(prefix = 'A'): string {
 
 /** HL7 TS in UTC with explicit offset: YYYYMMDDHHMMSS+0000. */
 export function hl7Timestamp(date = new Date()): string {
-  return date.toISOString().replace(/[-:T]/g, '').slice(0, 14) + '+0000';
+  const second = Math.floor(date.getTime() / 1000);
+  if (second !== lastStamp.second) {
+    lastStamp.second = second;
+    lastStamp.text = date.toISOString().replace(/[-:T]/g, '').slice(0, 14) + '+0000';
+  }
+  return lastStamp.text;
 }
+/** The timestamp only changes once a second; every ACK of that second shares the string. */
+const lastStamp = { second: Number.NaN, text: '' };
 
 export interface AckOptions {
   header: AckHeader;

@@ -6,6 +6,7 @@
  * charset we know, else UTF-8 when the bytes are valid UTF-8, else GB 18030 (a superset of GBK and
  * GB2312, so it also decodes senders that mislabel GBK).
  */
+import { isUtf8 } from 'node:buffer';
 import iconv from 'iconv-lite';
 
 export type Charset = 'utf-8' | 'gb18030' | 'gbk' | 'latin1' | 'ascii';
@@ -40,11 +41,18 @@ export const MSH18_NAME: Record<Charset, string> = {
   ascii: 'ASCII',
 };
 
+/** MSH-18 spellings already resolved (a feed uses a handful). */
+const msh18Seen = new Map<string, Charset | undefined>();
+
 /** Maps an MSH-18 value (first repetition, first component) to a charset; undefined when unknown/empty. */
 export function charsetFromMsh18(value: string | undefined): Charset | undefined {
   if (!value) return undefined;
+  const known = msh18Seen.get(value);
+  if (known !== undefined || msh18Seen.has(value)) return known;
   const key = value.split('~')[0].split('^')[0].toUpperCase().replace(/\s+/g, '');
-  return key ? MSH18[key] : undefined;
+  const charset = key ? MSH18[key] : undefined;
+  if (msh18Seen.size < 256) msh18Seen.set(value, charset); // a feed uses a handful of spellings
+  return charset;
 }
 
 /**
@@ -76,12 +84,7 @@ export function sniffMsh18(bytes: Buffer): string | undefined {
 }
 
 export function isValidUtf8(bytes: Buffer): boolean {
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    return true;
-  } catch {
-    return false;
-  }
+  return isUtf8(bytes);
 }
 
 export interface CharsetChoice {
@@ -94,17 +97,24 @@ export interface CharsetChoice {
 export function chooseCharset(bytes: Buffer, override: Charset | 'auto' = 'auto'): CharsetChoice {
   if (override !== 'auto') return { charset: override, source: 'override' };
   const hinted = charsetFromMsh18(sniffMsh18(bytes));
+  if (hinted && hinted !== 'utf-8') return { charset: hinted, source: 'msh-18' };
   const utf8 = isValidUtf8(bytes);
   // A hint only: a sender that labels GBK bytes as UTF-8 (seen in the field) is decoded as GB 18030.
-  if (hinted && (hinted !== 'utf-8' || utf8)) return { charset: hinted, source: 'msh-18' };
+  if (hinted && utf8) return { charset: hinted, source: 'msh-18' };
   if (utf8) return { charset: 'utf-8', source: 'utf-8-valid' };
   return { charset: 'gb18030', source: 'fallback' };
 }
 
+// UTF-8 (the common case) goes through Node's own codec: the same result as iconv-lite's utf8
+// (invalid bytes become U+FFFD, a leading BOM is dropped) without its stream wrappers.
 export function decode(bytes: Buffer, charset: Charset): string {
-  return iconv.decode(bytes, charset === 'utf-8' ? 'utf8' : charset, { stripBOM: true });
+  if (charset === 'utf-8') {
+    const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+    return bytes.toString('utf8', bom);
+  }
+  return iconv.decode(bytes, charset, { stripBOM: true });
 }
 
 export function encode(text: string, charset: Charset): Buffer {
-  return iconv.encode(text, charset === 'utf-8' ? 'utf8' : charset);
+  return charset === 'utf-8' ? Buffer.from(text, 'utf8') : iconv.encode(text, charset);
 }

@@ -13,6 +13,13 @@
  * many messages (plus the one in flight) — only messages whose ACK was not yet durably recorded,
  * never one the journal did not hold. A failed mark stops sending, waits for the other marks, backs off
  * and resumes from the oldest message still queued (at-least-once, order of first delivery kept).
+ *
+ * The journal is the source of truth, but the hot path does not re-read it: once a read has returned
+ * the whole queue ("caught up"), messages this process appends are handed over in memory (`offer`,
+ * after their append is durable, in id order) instead of being read back with their bodies. The
+ * journal is read again at start, after any failure, when an operator re-queues something (`wake`),
+ * when the in-memory list is full, and at least every `REREAD_MS` (re-queues made by another process,
+ * e.g. the CLI on the same store).
  */
 import type { Logger } from '../logger.js';
 import type { Hl7Journal, JournalEntry } from '../store/store.js';
@@ -24,6 +31,12 @@ export const MAX_UNRECORDED_DELIVERIES = 64;
 
 /** Messages read from the journal per pass. */
 const BATCH = 100;
+
+/** Longest time between two journal reads while messages are handed over in memory. */
+export const REREAD_MS = 1000;
+
+/** Messages held in memory for delivery; beyond this, offers are dropped and read from the journal later. */
+const MAX_WORK = 1000;
 
 export type Settlement = { outcome: 'delivered'; ackCode: string } | { outcome: 'dead'; reason: string; ackCode?: string };
 
@@ -51,6 +64,13 @@ export class RouteForwarder {
   private wakeUp?: () => void;
   private stopWake?: () => void;
   private woken = false;
+  /** Messages to deliver, in id order (from journal reads and in-memory offers). */
+  private work: JournalEntry[] = [];
+  private readonly inWork = new Set<number>();
+  /** The last journal read returned the whole queue, so offers continue it in order. */
+  private caughtUp = false;
+  private rereadWanted = true;
+  private lastReadAt = 0;
   /** Delivered (AA/CA) entries whose mark is not durable yet, oldest first. */
   private readonly unrecorded = new Map<number, Promise<void>>();
   /** First failure of a delivered-mark; the loop backs off and re-reads the journal. */
@@ -76,10 +96,61 @@ export class RouteForwarder {
     await this.loop;
   }
 
-  /** New work is queued (or a replay/release happened). */
+  /** Something was re-queued in the journal (replay, release): read it again. */
   wake(): void {
+    this.rereadWanted = true;
     this.woken = true;
     this.wakeUp?.();
+  }
+
+  /**
+   * A message this process appended is durable and queued: deliver it without reading it back. Ignored
+   * (it will be read from the journal) unless the forwarder is caught up with the journal.
+   */
+  offer(entry: JournalEntry): void {
+    if (this.caughtUp && this.work.length < MAX_WORK && !this.inWork.has(entry.id)) {
+      this.work.push(entry);
+      this.inWork.add(entry.id);
+    } else {
+      this.caughtUp = false;
+    }
+    this.woken = true;
+    this.wakeUp?.();
+  }
+
+  /** Forget the in-memory list; the next pass reads the journal. */
+  private resync(): void {
+    this.work = [];
+    this.inWork.clear();
+    this.caughtUp = false;
+    this.rereadWanted = true;
+  }
+
+  private readDue(): boolean {
+    if (this.rereadWanted) return true;
+    if (this.work.length === 0) return !this.caughtUp || Date.now() - this.lastReadAt >= REREAD_MS;
+    return Date.now() - this.lastReadAt >= REREAD_MS;
+  }
+
+  /** Reads the route's queue from the journal and merges it into the in-memory list. */
+  private async readJournal(): Promise<void> {
+    this.rereadWanted = false;
+    this.woken = false;
+    this.lastReadAt = Date.now();
+    // Entries delivered whose mark is not durable yet may still read as `queued`: skip them. The
+    // set is taken before the read, so a mark that completes during the read still counts.
+    const skip = new Set(this.unrecorded.keys());
+    const limit = BATCH + skip.size + this.work.length;
+    const read = await this.o.journal.pending(this.o.route.name, limit);
+    let added = false;
+    for (const e of read) {
+      if (skip.has(e.id) || this.inWork.has(e.id)) continue;
+      this.work.push(e);
+      this.inWork.add(e.id);
+      added = true;
+    }
+    if (added) this.work.sort((a, b) => a.id - b.id);
+    this.caughtUp = read.length < limit;
   }
 
   private async run(): Promise<void> {
@@ -96,37 +167,37 @@ export class RouteForwarder {
         await this.marksRecorded();
         this.o.logger.error({ route: this.o.route.name, err: this.markError.message }, 'hl7 journal update failed after delivery; unrecorded messages will be sent again');
         this.markError = undefined;
+        this.resync();
         await this.sleep(this.o.route.retry.initialMs, false);
         continue;
       }
-      let batch: JournalEntry[];
-      try {
-        this.woken = false;
-        // Entries delivered whose mark is not durable yet may still read as `queued`: skip them. The
-        // set is taken before the read, so a mark that completes during the read still counts.
-        const skip = new Set(this.unrecorded.keys());
-        batch = (await this.o.journal.pending(this.o.route.name, BATCH + skip.size)).filter((e) => !skip.has(e.id));
-      } catch (err) {
-        this.o.logger.error({ route: this.o.route.name, err: (err as Error).message }, 'hl7 journal read failed; retrying');
-        await this.sleep(this.o.route.retry.initialMs);
-        continue;
-      }
-      if (batch.length === 0) {
-        if (this.unrecorded.size > 0) await this.marksRecorded();
-        else if (!this.woken) await this.sleep(this.o.pollMs ?? 1000);
-        continue;
-      }
-      for (const entry of batch) {
-        if (!this.running || this.markError) break;
+      if (this.readDue()) {
         try {
-          await this.deliver(entry);
+          await this.readJournal();
         } catch (err) {
-          // A journal write failed after a send: the entry is still queued and will be sent again
-          // (at-least-once); back off so a broken database is not hammered.
-          this.o.logger.error({ route: this.o.route.name, journalId: entry.id, err: (err as Error).message }, 'hl7 journal update failed during delivery; will retry');
-          await this.sleep(this.o.route.retry.initialMs, false);
-          break;
+          this.o.logger.error({ route: this.o.route.name, err: (err as Error).message }, 'hl7 journal read failed; retrying');
+          this.resync();
+          await this.sleep(this.o.route.retry.initialMs);
+          continue;
         }
+      }
+      const entry = this.work.shift();
+      if (entry === undefined) {
+        // Outstanding marks are not waited for here (that would put their flush back on the delivery
+        // path); a failing one wakes the loop.
+        if (!this.woken) await this.sleep(this.o.pollMs ?? 1000);
+        this.woken = false;
+        continue;
+      }
+      this.inWork.delete(entry.id);
+      try {
+        await this.deliver(entry);
+      } catch (err) {
+        // A journal write failed after a send: the entry is still queued and will be sent again
+        // (at-least-once); back off so a broken database is not hammered.
+        this.o.logger.error({ route: this.o.route.name, journalId: entry.id, err: (err as Error).message }, 'hl7 journal update failed during delivery; will retry');
+        this.resync();
+        await this.sleep(this.o.route.retry.initialMs, false);
       }
     }
   }
@@ -144,6 +215,7 @@ export class RouteForwarder {
       (err: Error) => {
         this.unrecorded.delete(entry.id);
         this.markError ??= err;
+        this.wakeUp?.();
       },
     );
     this.unrecorded.set(entry.id, recorded);

@@ -7,7 +7,8 @@ import type { Hl7Journal } from '../store/store.js';
 import { readTls, type Hl7Config, type RouteConfig } from './config.js';
 import { RouteForwarder, type Settlement } from './forwarder.js';
 import { GroupCommitter } from './group-commit.js';
-import { emptyCounters, handleInbound, oversizeReply, type GatewayCounters, type InboundClaim } from './inbound.js';
+import { DuplicateWindow } from './duplicates.js';
+import { emptyCounters, handleInbound, oversizeReply, type GatewayCounters } from './inbound.js';
 import { MllpClient } from './mllp/client.js';
 import { MllpListener, type ListenerCounters } from './mllp/listener.js';
 import type { OrderCodeResolver } from './resolver.js';
@@ -32,9 +33,6 @@ export interface GatewayStats extends GatewayCounters {
   groupCommit: { commits: number; messages: number; largestBatch: number };
 }
 
-/** How long a copy waits for its original's group commit before the sender is told to resend. */
-const CLAIM_WAIT_MS = 10_000;
-
 export class Hl7Gateway {
   readonly counters: GatewayCounters = emptyCounters();
   readonly unmapped = new UnmappedRegistry();
@@ -44,14 +42,11 @@ export class Hl7Gateway {
   private readonly clients = new Map<string, MllpClient>();
   private readonly committer: GroupCommitter;
   private readonly waiters = new Map<number, (s: Settlement) => void>();
-  /**
-   * sender|controlId → when it was claimed and whether it ended up durably journaled, for copies
-   * racing the original's group commit (the journal answers for everything older).
-   */
-  private readonly recent = new Map<string, { time: number; stored: Promise<boolean> }>();
+  private readonly duplicates: DuplicateWindow;
 
   constructor(private readonly o: GatewayOptions) {
     this.committer = new GroupCommitter(o.journal);
+    this.duplicates = new DuplicateWindow({ journal: o.journal, windowMs: o.config.duplicateWindowMs });
     this.admin = new Hl7Admin({ journal: o.journal, gateway: this });
   }
 
@@ -68,6 +63,7 @@ export class Hl7Gateway {
   /** Starts forwarders (resuming whatever the journal still has queued) and listeners. */
   async start(): Promise<void> {
     for (const route of this.o.config.routes) this.startForwarder(route);
+    await this.duplicates.load().catch((err: Error) => this.o.logger.warn({ err: err.message }, 'hl7 could not load the duplicate window; the journal answers per message'));
     await this.admin.rebuildUnmapped(this.o.unmappedHistoryDays ?? 30).catch((err: Error) => this.o.logger.warn({ err: err.message }, 'hl7 could not rebuild the unmapped-codes list'));
     for (const l of this.o.config.listeners) {
       const route = this.routeConfig(l.route);
@@ -89,9 +85,9 @@ export class Hl7Gateway {
             unmapped: this.unmapped,
             logger: this.o.logger,
             duplicateWindowMs: this.o.config.duplicateWindowMs,
-            isDuplicate: (s, id) => this.isDuplicate(s, id),
-            claim: (s, id) => this.claim(`${s}|${id}`),
-            wake: (r) => this.wake(r),
+            isDuplicate: (s, id) => this.duplicates.isDuplicate(s, id),
+            claim: (s, id) => this.duplicates.claim(s, id),
+            forward: (entry) => this.forwarders.get(entry.route)?.offer(entry),
             awaitSettlement: (id, ms) => this.awaitSettlement(id, ms),
           }),
       });
@@ -171,45 +167,6 @@ export class Hl7Gateway {
     this.clients.set(route.name, client);
     this.forwarders.set(route.name, forwarder);
     forwarder.start();
-  }
-
-  private claim(key: string): InboundClaim {
-    let settle!: (stored: boolean) => void;
-    const stored = new Promise<boolean>((resolve) => (settle = resolve));
-    const entry = { time: Date.now(), stored };
-    this.recent.set(key, entry);
-    return {
-      stored: () => settle(true),
-      failed: () => {
-        settle(false);
-        if (this.recent.get(key) === entry) this.recent.delete(key);
-      },
-    };
-  }
-
-  private async isDuplicate(sender: string, controlId: string): Promise<boolean> {
-    const now = Date.now();
-    const window = this.o.config.duplicateWindowMs;
-    if (window === 0) return false;
-    // The map only has to cover copies racing a group commit; the journal answers for the rest, so the
-    // oldest entries (insertion order = time order) can go once it grows.
-    if (this.recent.size > 50_000) {
-      for (const [k, { time }] of this.recent) {
-        if (this.recent.size <= 25_000 && now - time <= window) break;
-        this.recent.delete(k);
-      }
-    }
-    const seen = this.recent.get(`${sender}|${controlId}`);
-    if (seen !== undefined && now - seen.time <= window) {
-      // A copy of a message still being stored: its AA must not stand for a message the journal may
-      // never hold, so answer once the original is durable. If the original failed, this copy is
-      // processed as new; if it is still pending after the wait, the caller answers "resend later".
-      const stored = await Promise.race([seen.stored, new Promise<'pending'>((r) => setTimeout(() => r('pending'), CLAIM_WAIT_MS).unref())]);
-      if (stored === 'pending') throw new Error(`the original of ${controlId} is still being stored`);
-      if (stored) return true;
-    }
-    const since = new Date(now - window).toISOString();
-    return (await this.o.journal.findDuplicate(sender, controlId, since)) !== undefined;
   }
 
   private awaitSettlement(id: number, timeoutMs: number): Promise<Settlement | undefined> {

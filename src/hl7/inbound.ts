@@ -50,12 +50,12 @@ export interface InboundDeps {
   unmapped: UnmappedRegistry;
   logger: Logger;
   duplicateWindowMs: number;
-  /** Duplicate check against the journal (and the in-memory recent set). */
+  /** Duplicate check (in-memory window backed by the journal, see duplicates.ts). */
   isDuplicate: (sender: string, controlId: string) => Promise<boolean>;
-  /** Marks sender+controlId as in flight; copies wait on the claim's outcome (see Hl7Gateway.isDuplicate). */
+  /** Marks sender+controlId as in flight; copies wait on the claim's outcome (see DuplicateWindow). */
   claim: (sender: string, controlId: string) => InboundClaim;
-  /** A route got new work. */
-  wake: (route: string) => void;
+  /** A queued entry is durable: hand it to its route's forwarder. */
+  forward: (entry: JournalEntry) => void;
   /** Synchronous mode: resolves when the entry is delivered or dead, or undefined after the timeout. */
   awaitSettlement: (id: number, timeoutMs: number) => Promise<Settlement | undefined>;
 }
@@ -110,15 +110,17 @@ export async function handleInbound(payload: Buffer, deps: InboundDeps): Promise
   if (!isOrder && !deps.listener.passThroughOtherTypes) return reject('AR', { code: HL7_ERROR.unsupportedMessageType, message: `message type ${type} is not accepted on this interface`, location: { segment: 'MSH', sequence: 1, field: 9 } });
 
   const sender = senderOf(msg, deps.listener);
-  const log = deps.logger.child({ listener: deps.listener.name, route: deps.route.name, controlId: header.controlId, sender, messageType: type });
+  // The child logger is built only when something is logged (per-message cost otherwise).
+  let child: Logger | undefined;
+  const log = () => (child ??= deps.logger.child({ listener: deps.listener.name, route: deps.route.name, controlId: header.controlId, sender, messageType: type }));
   try {
     if (await deps.isDuplicate(sender, header.controlId)) {
       deps.counters.duplicates += 1;
-      log.info('hl7 duplicate acknowledged, not forwarded again');
+      log().info('hl7 duplicate acknowledged, not forwarded again');
       return renderReply({ ...base, ok: true, code: 'AA' });
     }
   } catch (err) {
-    log.error({ err: (err as Error).message }, 'hl7 duplicate check failed');
+    log().error({ err: (err as Error).message }, 'hl7 duplicate check failed');
     deps.counters.journalErrors += 1;
     return reject('AR', { code: HL7_ERROR.applicationInternal, message: 'the journal is unavailable; please resend later' });
   }
@@ -131,7 +133,7 @@ export async function handleInbound(payload: Buffer, deps: InboundDeps): Promise
     try {
       rewrite = await rewriteOrderCodes(msg, { resolver: deps.resolver, sender, codingSystemId: deps.route.codingSystemId, localCodePlacement: deps.route.localCodePlacement, zSegmentId: deps.route.zSegmentId });
     } catch (err) {
-      log.error({ err: (err as Error).message }, 'hl7 rewrite failed');
+      log().error({ err: (err as Error).message }, 'hl7 rewrite failed');
       unclaim();
       return reject('AE', { code: HL7_ERROR.applicationInternal, message: 'order code lookup failed; please resend later' });
     }
@@ -168,17 +170,17 @@ export async function handleInbound(payload: Buffer, deps: InboundDeps): Promise
     entry = await deps.committer.append({ route: deps.route.name, sender, controlId: header.controlId, messageType: msg.fieldRaw(0, 9), inbound: payload, outbound, state: held ? 'held' : 'queued', note });
   } catch (err) {
     deps.counters.journalErrors += 1;
-    log.error({ err: (err as Error).message }, 'hl7 journal append failed; sender must resend');
+    log().error({ err: (err as Error).message }, 'hl7 journal append failed; sender must resend');
     unclaim();
     return reject('AR', { code: HL7_ERROR.applicationInternal, message: 'the message could not be stored; please resend' });
   }
   claim.stored();
-  log.info({ journalId: entry.id, state: entry.state, rewritten: rewrite?.outcomes.filter((o) => o.result.kind === 'mapped').length ?? 0, unmapped: unmapped.length }, 'hl7 message journaled');
+  if (deps.logger.isLevelEnabled('info')) log().info({ journalId: entry.id, state: entry.state, rewritten: rewrite?.outcomes.filter((o) => o.result.kind === 'mapped').length ?? 0, unmapped: unmapped.length }, 'hl7 message journaled');
   if (held) {
     deps.counters.held += 1;
     return renderReply({ ...base, ok: true, code: 'AA' });
   }
-  deps.wake(deps.route.name);
+  deps.forward(entry);
   if (deps.route.mode === 'synchronous') {
     const settled = await deps.awaitSettlement(entry.id, deps.route.syncTimeoutMs);
     if (!settled) return renderReply({ ...base, ok: false, code: 'AE', error: { code: HL7_ERROR.applicationInternal, message: 'the downstream did not acknowledge in time; the message stays queued and will be delivered', severity: 'W' } });

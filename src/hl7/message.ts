@@ -19,6 +19,11 @@ export class MessageFormatError extends Error {
 }
 
 export class Hl7Message {
+  /** Field split of each segment, made on first access (a message is read field by field many times). */
+  private fieldCache: Array<string[] | undefined> = [];
+  /** Segment ids, made on first access. */
+  private idCache: string[] | undefined;
+
   private constructor(
     /** Raw segment texts, without terminators, in order. */
     readonly segments: string[],
@@ -49,21 +54,30 @@ export class Hl7Message {
 
   /** Segment ids in order (e.g. ['MSH','PID','ORC','OBR']). */
   segmentIds(): string[] {
-    return this.segments.map((s) => segmentId(s, this.delimiters));
+    this.idCache ??= this.segments.map((s) => segmentId(s, this.delimiters));
+    return [...this.idCache];
   }
 
   /** Indexes of the segments with this id. */
   indexesOf(id: string): number[] {
+    this.idCache ??= this.segments.map((s) => segmentId(s, this.delimiters));
     const out: number[] = [];
-    this.segments.forEach((s, i) => {
-      if (segmentId(s, this.delimiters) === id) out.push(i);
-    });
+    for (let i = 0; i < this.idCache.length; i++) if (this.idCache[i] === id) out.push(i);
     return out;
   }
 
   /** Raw (escaped) text of field `n` of the segment at `index`; '' when absent. */
   fieldRaw(index: number, n: number): string {
-    return getFieldRaw(this.segments[index] ?? '', n, this.delimiters);
+    const segment = this.segments[index];
+    if (segment === undefined || n < 1) return '';
+    const header = isHeaderSegment(segment);
+    if (header && n === 1) return this.delimiters.field;
+    let parts = this.fieldCache[index];
+    if (parts === undefined) {
+      parts = segment.split(this.delimiters.field);
+      this.fieldCache[index] = parts;
+    }
+    return parts[header ? n - 1 : n] ?? '';
   }
 
   /**
@@ -92,10 +106,13 @@ export class Hl7Message {
   /** Replaces the raw text of field `n` in the segment at `index` (caller escapes values). */
   setFieldRaw(index: number, n: number, raw: string): void {
     this.segments[index] = withFieldRaw(this.segments[index], n, raw, this.delimiters);
+    this.fieldCache[index] = undefined;
   }
 
   insertSegment(afterIndex: number, raw: string): void {
     this.segments.splice(afterIndex + 1, 0, raw);
+    this.fieldCache.splice(afterIndex + 1, 0, undefined);
+    this.idCache = undefined;
   }
 
   toString(): string {
@@ -108,9 +125,14 @@ export function segmentId(segment: string, d: Delimiters): string {
   return (cut < 0 ? segment : segment.slice(0, cut)).trim();
 }
 
+/** MSH, BHS and FHS count their field separator as field 1. */
+function isHeaderSegment(segment: string): boolean {
+  return segment.startsWith('MSH') || segment.startsWith('BHS') || segment.startsWith('FHS');
+}
+
 /** Position of field n in `segment.split(field)`: MSH counts its separator as MSH-1. */
-function partIndex(segment: string, n: number, d: Delimiters): number {
-  return segment.startsWith('MSH') || segment.startsWith('BHS') || segment.startsWith('FHS') ? n - 1 : n;
+function partIndex(segment: string, n: number, _d: Delimiters): number {
+  return isHeaderSegment(segment) ? n - 1 : n;
 }
 
 export function getFieldRaw(segment: string, n: number, d: Delimiters): string {

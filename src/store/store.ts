@@ -204,6 +204,12 @@ export interface Hl7Journal {
   append(messages: JournalAppend[]): Promise<JournalEntry[]>;
   /** The id of a message with the same sender and controlId received at or after `since`, if any. */
   findDuplicate(sender: string, controlId: string, since: string): Promise<number | undefined>;
+  /**
+   * Sender, controlId and receivedAt of every message received at or after `since`, oldest first
+   * (no bodies). Optional: the gateway loads its in-memory duplicate window with it at start and
+   * falls back to `findDuplicate` per message without it.
+   */
+  recentKeys?(since: string): Promise<Array<{ sender: string; controlId: string; receivedAt: string }>>;
   /** Oldest queued messages of a route, in id order. */
   pending(route: string, limit: number): Promise<JournalEntry[]>;
   /** Counts the successful attempt in `attempts` and clears `lastError`. */

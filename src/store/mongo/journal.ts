@@ -105,6 +105,14 @@ export class MongoJournal implements Hl7Journal {
     return doc?._id;
   }
 
+  async recentKeys(since: string): Promise<Array<{ sender: string; controlId: string; receivedAt: string }>> {
+    this.assertOpen();
+    const docs = await guard('journal.recentKeys', () =>
+      this.journal.find({ receivedAt: { $gte: toInstant(since) } }, { projection: { _id: 1, sender: 1, controlId: 1, receivedAt: 1 } }).sort({ receivedAt: 1, _id: 1 }).toArray(),
+    );
+    return docs.map((d) => ({ sender: d.sender, controlId: d.controlId, receivedAt: d.receivedAt }));
+  }
+
   async pending(route: string, limit: number): Promise<JournalEntry[]> {
     this.assertOpen();
     return guard('journal.pending', async () => (await this.journal.find({ route, state: 'queued' }).sort({ _id: 1 }).limit(limit).toArray()).map(toEntry));

@@ -59,6 +59,9 @@ type JournalWrite =
   | { kind: 'append'; messages: JournalAppend[]; resolve: (entries: JournalEntry[]) => void; reject: (err: unknown) => void }
   | { kind: 'update'; id: number; sets: string; args: unknown[]; lazy: boolean; resolve: () => void; reject: (err: unknown) => void };
 
+/** Longest wait before delivered-marks alone are committed (they usually ride on an append's transaction). */
+export const LAZY_COMMIT_MS = 2;
+
 type Outcome = { ok: true; value: JournalEntry[] | undefined } | { ok: false; error: unknown };
 
 export interface SqliteJournalOptions {
@@ -69,6 +72,8 @@ export interface SqliteJournalOptions {
 export class SqliteJournal implements Hl7Journal {
   private queue: JournalWrite[] = [];
   private flushScheduled = false;
+  /** Commits queued delivered-marks when no append comes along to carry them. */
+  private lazyTimer: NodeJS.Timeout | undefined;
   /** The journal's own connection: synchronous=NORMAL, made durable by `wal` (see wal-sync.ts). */
   private readonly conn: Db;
   private readonly wal: WalSync | undefined;
@@ -121,6 +126,17 @@ export class SqliteJournal implements Hl7Journal {
 
   private enqueue(write: JournalWrite): void {
     this.queue.push(write);
+    if (write.kind === 'update' && write.lazy) {
+      // A delivered-mark: nobody waits for it at once, so it rides on the next append's transaction
+      // instead of paying a transaction of its own; alone, marks are committed after LAZY_COMMIT_MS.
+      if (!this.flushScheduled && this.lazyTimer === undefined) {
+        this.lazyTimer = setTimeout(() => {
+          this.lazyTimer = undefined;
+          if (!this.flushScheduled) this.commitQueued();
+        }, LAZY_COMMIT_MS);
+      }
+      return;
+    }
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       // Let the other connections' frames and the forwarder's ACKs of this I/O turn join the batch.
@@ -131,6 +147,8 @@ export class SqliteJournal implements Hl7Journal {
   /** One transaction for the queued writes; each write settles after the WAL flush that covers it. */
   private commitQueued(): void {
     this.flushScheduled = false;
+    clearTimeout(this.lazyTimer);
+    this.lazyTimer = undefined;
     const batch = this.queue;
     this.queue = [];
     if (batch.length === 0) return;
@@ -190,6 +208,12 @@ export class SqliteJournal implements Hl7Journal {
     // original is durable: its ACK must not promise more than the journal holds.
     if (row && this.wal && this.unflushedFrom.length > 0 && row.id >= this.unflushedFrom[0]!) await this.wal.durable();
     return row?.id;
+  }
+
+  async recentKeys(since: string): Promise<Array<{ sender: string; controlId: string; receivedAt: string }>> {
+    return mapSqliteError(
+      () => this.conn.prepare('SELECT sender, control_id AS controlId, received_at AS receivedAt FROM hl7_journal WHERE received_at >= ? ORDER BY received_at, id').all(toInstant(since)) as Array<{ sender: string; controlId: string; receivedAt: string }>,
+    );
   }
 
   /** Only messages whose append is durable (ids below the oldest unflushed batch) are handed out. */

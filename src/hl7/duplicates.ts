@@ -1,0 +1,121 @@
+/**
+ * Duplicate detection (same sender key + MSH-10 within `duplicateWindowMs`) answered from memory.
+ *
+ * Every message this process journals is claimed here, and at start the keys of the window are
+ * loaded from the journal (`Hl7Journal.recentKeys`), so the in-memory map is complete for
+ * everything received since `coveredFrom`. Only a check whose window reaches further back than that
+ * (a journal without `recentKeys`, a window that outgrew `maxKeys`, a process younger than the
+ * window) asks the journal (`findDuplicate`). A copy racing its original's group commit waits for
+ * the original's outcome: its ACK must not stand for a message the journal may never hold.
+ */
+import type { Hl7Journal } from '../store/store.js';
+import type { InboundClaim } from './inbound.js';
+
+/** How long a copy waits for its original's group commit before the sender is told to resend. */
+const CLAIM_WAIT_MS = 10_000;
+
+/** Keys kept in memory at most; beyond, the oldest go and the journal answers for them. */
+const DEFAULT_MAX_KEYS = 1_000_000;
+
+interface Seen {
+  time: number;
+  /** Settles true once durably journaled, false when it will not be; `true` for keys loaded from the journal. */
+  stored: Promise<boolean> | true;
+}
+
+export interface DuplicateWindowOptions {
+  journal: Hl7Journal;
+  windowMs: number;
+  maxKeys?: number;
+  now?: () => number;
+}
+
+export class DuplicateWindow {
+  /** key → when it was received; insertion order is time order. */
+  private readonly seen = new Map<string, Seen>();
+  /** The map holds every key received at or after this time (ms). */
+  private coveredFrom: number;
+  private readonly maxKeys: number;
+  private readonly now: () => number;
+
+  constructor(private readonly o: DuplicateWindowOptions) {
+    this.maxKeys = o.maxKeys ?? DEFAULT_MAX_KEYS;
+    this.now = o.now ?? Date.now;
+    this.coveredFrom = this.now();
+  }
+
+  /** Loads the window's keys from the journal (at start, before the listeners open). */
+  async load(): Promise<number> {
+    if (this.o.windowMs === 0 || !this.o.journal.recentKeys) return 0;
+    const from = this.now() - this.o.windowMs;
+    const keys = await this.o.journal.recentKeys(new Date(from).toISOString());
+    for (const k of keys) {
+      const time = Date.parse(k.receivedAt);
+      const key = keyOf(k.sender, k.controlId);
+      if (!this.seen.has(key)) this.seen.set(key, { time, stored: true });
+    }
+    this.coveredFrom = Math.min(this.coveredFrom, from);
+    this.trim(this.now());
+    return keys.length;
+  }
+
+  /** Whether sender + controlId was already received within the window. */
+  async isDuplicate(sender: string, controlId: string): Promise<boolean> {
+    const window = this.o.windowMs;
+    if (window === 0) return false;
+    const now = this.now();
+    this.trim(now);
+    const seen = this.seen.get(keyOf(sender, controlId));
+    if (seen !== undefined && now - seen.time <= window) {
+      if (seen.stored === true) return true;
+      // A copy of a message still being stored: answer once the original is durable. If the original
+      // failed, this copy is processed as new; if it is still pending after the wait, the caller
+      // answers "resend later".
+      const stored = await Promise.race([seen.stored, new Promise<'pending'>((r) => setTimeout(() => r('pending'), CLAIM_WAIT_MS).unref())]);
+      if (stored === 'pending') throw new Error(`the original of ${controlId} is still being stored`);
+      if (stored) return true;
+    }
+    if (now - window >= this.coveredFrom) return false;
+    return (await this.o.journal.findDuplicate(sender, controlId, new Date(now - window).toISOString())) !== undefined;
+  }
+
+  /** Marks sender + controlId as received now; a copy waits on the claim's outcome. */
+  claim(sender: string, controlId: string): InboundClaim {
+    const key = keyOf(sender, controlId);
+    let settle!: (stored: boolean) => void;
+    const stored = new Promise<boolean>((resolve) => (settle = resolve));
+    const entry: Seen = { time: this.now(), stored };
+    this.seen.delete(key); // re-inserted at the end: insertion order stays time order
+    this.seen.set(key, entry);
+    return {
+      stored: () => {
+        settle(true);
+        if (this.seen.get(key) === entry) entry.stored = true;
+      },
+      failed: () => {
+        settle(false);
+        if (this.seen.get(key) === entry) this.seen.delete(key);
+      },
+    };
+  }
+
+  get size(): number {
+    return this.seen.size;
+  }
+
+  /** Drops keys older than the window, and the oldest beyond `maxKeys` (the journal then answers for them). */
+  private trim(now: number): void {
+    for (const [key, s] of this.seen) {
+      const expired = now - s.time > this.o.windowMs;
+      if (!expired && this.seen.size <= this.maxKeys) break;
+      if (s.stored !== true) break; // still being stored: its copies must find it here
+      this.seen.delete(key);
+      if (!expired) this.coveredFrom = Math.max(this.coveredFrom, s.time + 1);
+    }
+  }
+}
+
+/** NUL cannot occur in an HL7 field, so the key is unambiguous. */
+function keyOf(sender: string, controlId: string): string {
+  return `${sender}\u0000${controlId}`;
+}
