@@ -43,6 +43,8 @@ export interface ConceptExtras {
 
 type AnyExtension = Extension & Record<string, unknown>;
 
+const NONE: ConceptExtras = Object.freeze({ properties: [], extensions: [] }) as unknown as ConceptExtras;
+
 function valueOf(ext: AnyExtension): unknown {
   for (const [k, v] of Object.entries(ext)) if (k.startsWith('value')) return v;
   return undefined;
@@ -61,6 +63,8 @@ export function conceptExtras(args: {
 }): ConceptExtras {
   const cs = (args.codeSystemExtensions ?? []) as readonly AnyExtension[];
   const vs = (args.valueSetExtensions ?? []) as readonly AnyExtension[];
+  // The common case (a plain active concept): nothing to derive, nothing allocated.
+  if (cs.length === 0 && vs.length === 0 && !args.deprecated && (args.status === undefined || args.status.toLowerCase() === 'active')) return NONE;
   const props = new Map<string, DerivedProperty>();
   const define = (code: string, uri: string, key: string, value: unknown): void => {
     if (value === undefined || value === null) return;

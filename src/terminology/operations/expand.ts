@@ -5,13 +5,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Extension, ValueSet, ValueSetComposeIncludeConcept, ValueSetExpansionContains, ValueSetExpansionParameter } from 'fhir/r4';
-import type { CodeSystemProvider, ConceptProperty, Designation } from '../codesystems/provider.js';
+import type { CodeSystemProvider, Concept, ConceptProperty, Designation } from '../codesystems/provider.js';
 import { normaliseSearchText, queryTerms } from '../codesystems/text-index.js';
 import type { OperationContext } from '../context.js';
 import { displayForLanguages, parseLanguagePreferences } from '../languages.js';
 import { cachedEntriesByCode, canonicalOf, compositionNotes, evaluateCompose, flatten, type ExpansionEntry } from '../valuesets/compose.js';
 import { assertCheckedVersion } from '../valuesets/resolve.js';
-import { conceptExtras, type DerivedProperty } from './concept-extras.js';
+import { conceptExtras, type ConceptExtras, type DerivedProperty } from './concept-extras.js';
 
 const PREFERRED_FOR_LANGUAGE = { system: 'http://terminology.hl7.org/CodeSystem/hl7TermMaintInfra', code: 'preferredForLanguage', display: 'Preferred For Language' };
 const LANGUAGE_SYSTEM = 'urn:ietf:bcp:47';
@@ -86,6 +86,25 @@ function propertyValue(p: ConceptProperty): [string, unknown] | undefined {
   return undefined;
 }
 
+/**
+ * What a code system concept contributes to its expansion entry depends on the concept alone (its
+ * provider is fixed for the concept's lifetime): computed once per concept, not per expansion
+ * (statusOf/isDeprecated scan the concept's properties).
+ */
+const codeSystemExtras = new WeakMap<Concept, ConceptExtras>();
+
+function extrasFor(e: ExpansionEntry, stated: Extension[] | undefined): ConceptExtras {
+  const { concept, provider } = e;
+  if (!concept || !provider) return conceptExtras({ valueSetExtensions: stated, deprecated: false });
+  const cacheable = !stated || stated.length === 0;
+  const cached = cacheable ? codeSystemExtras.get(concept) : undefined;
+  if (cached) return cached;
+  // (No closures on this path: it runs once per expanded code.)
+  const made = conceptExtras({ codeSystemExtensions: concept.extensions, valueSetExtensions: stated, status: provider.statusOf(concept), deprecated: provider.isDeprecated(concept) });
+  if (cacheable) codeSystemExtras.set(concept, made);
+  return made;
+}
+
 /** `designation` parameter: `system|code` of a use, `urn:ietf:bcp:47|lang` for a language, or a bare language/use code. */
 function designationWanted(wanted: string[], d: Designation): boolean {
   if (wanted.length === 0) return true;
@@ -125,7 +144,7 @@ class ContainsBuilder {
     if (e.abstract) c.abstract = true;
     if (e.inactive) c.inactive = true;
     c.code = e.code;
-    const stated = this.stated.get(`${e.system}\u0000${e.code}`);
+    const stated = this.stated.size > 0 ? this.stated.get(`${e.system}\u0000${e.code}`) : undefined;
     const vsDesignations: Designation[] = stated?.designation ? stated.designation.map((d) => ({ language: d.language, use: d.use, value: d.value, ...(d.extension ? { extension: d.extension } : {}) })) : e.vsDesignations;
     const chosen = e.vsDisplay !== undefined ? { value: e.vsDisplay, language: undefined } : displayForLanguages({ display: e.display, displayLanguage: e.provider?.language, designations: [...vsDesignations, ...e.designations], languages: this.ctx.languages });
     const display = chosen?.value ?? (this.ctx.languageHard ? undefined : e.display);
@@ -133,8 +152,9 @@ class ContainsBuilder {
     if (display !== undefined) c.display = display;
     const designations = this.designations(e, vsDesignations, display, shownLanguage);
     if (designations.length > 0) c.designation = designations;
-    const extras = e.concept && e.provider ? conceptExtras({ codeSystemExtensions: e.concept.extensions, valueSetExtensions: stated?.extension, status: e.provider.statusOf(e.concept), deprecated: e.provider.isDeprecated(e.concept) }) : conceptExtras({ valueSetExtensions: stated?.extension, deprecated: false });
-    const extensions = [...extras.extensions, ...this.properties(e, extras.properties)];
+    const extras = extrasFor(e, stated?.extension);
+    const properties = this.properties(e, extras.properties);
+    const extensions = extras.extensions.length === 0 ? properties : [...extras.extensions, ...properties];
     if (extensions.length > 0) c.extension = extensions;
     if (e.children.length > 0) c.contains = e.children.map((child) => this.build(child));
     return c;
@@ -157,6 +177,7 @@ class ContainsBuilder {
 
   /** Concept properties as R4 cross-version extensions: the derived ones, then those asked for by `property`. */
   private properties(e: ExpansionEntry, derived: DerivedProperty[]): Extension[] {
+    if (derived.length === 0 && (this.input.properties?.length ?? 0) === 0) return [];
     const out: Extension[] = [];
     const emit = (code: string, uri: string | undefined, value: [string, unknown]): void => {
       if (!this.usedProperties.has(code) || (uri && !this.usedProperties.get(code))) this.usedProperties.set(code, uri);
