@@ -184,6 +184,29 @@ function parenDepths(text: string): Uint8Array {
   return d;
 }
 
+/** A copy of `f` (one object shape for every exam, so the readers stay monomorphic; a spread would make another). */
+export function copyFacets(f: ExamFacets): ExamFacets {
+  return {
+    text: f.text,
+    modality: f.modality,
+    modalitySource: f.modalitySource,
+    device: f.device,
+    mobile: f.mobile,
+    body: f.body,
+    vessel: f.vessel,
+    scanWords: f.scanWords,
+    posts: f.posts,
+    views: f.views,
+    viewTerms: f.viewTerms,
+    conflict: f.conflict,
+  };
+}
+
+/** A body facet read from elsewhere than the exam's text (a leading tag, a method that names its part): no position. */
+export function bodyFacetFrom(b: Pick<BodyFacet, 'term' | 'entry'> & Partial<BodyFacet>): BodyFacet {
+  return { term: b.term, entry: b.entry, start: -1, end: -1, lat: b.lat, lats: b.lats, latAmbiguous: b.latAmbiguous ?? false, unspecified: b.unspecified ?? false };
+}
+
 export function extractFacets(text: string, vocab: Vocabulary): ExamFacets {
   const { modality, conflict } = readModality(text);
   const { device, mobile } = detectDevice(text);

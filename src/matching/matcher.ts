@@ -3,12 +3,12 @@
  * Built once from ExamItem[] (all dictionaries and indexes are precomputed here).
  */
 import type { ExamItem } from '../standard/types.js';
-import { extractFacets, type BodyFacet, type ExamFacets } from './facets.js';
+import { bodyFacetFrom, copyFacets, extractFacets, type BodyFacet, type ExamFacets } from './facets.js';
 import { normalise } from './normalize.js';
 import { ItemIndex, bodyCodes, isVascular, resolveScans, scoreExam, type ExamQuery, type ScoredCandidate } from './scoring.js';
 import { splitExams, takeLeadingTag } from './split.js';
 import type { ExamNameMatcher, MatchDecision, MatchExam, MatchOptions, MatchResult } from './types.js';
-import { buildVocabulary, type BodyEntry, type Modality, type Vocabulary } from './vocabulary.js';
+import { buildVocabulary, MODALITIES, type BodyEntry, type Modality, type Vocabulary } from './vocabulary.js';
 
 export interface Thresholds {
   /** Minimum score for `auto`. */
@@ -51,7 +51,9 @@ export class StandardisationEngine implements ExamNameMatcher {
     }
     const { text, tag } = takeLeadingTag(norm.text);
     const groups = splitExams(text, this.vocabulary);
-    const facets = groups.map((g) => extractFacets(g.text, this.vocabulary));
+    if (groups.length === 0) return { input: name, decision: 'none', source: 'engine', reason: 'nothing recognised', exams: [] };
+    const facets: ExamFacets[] = [];
+    for (const g of groups) facets.push(extractFacets(g.text, this.vocabulary));
     this.shareFacets(facets, tag);
     if (!options.modality && !facets.some(recognised)) {
       return { input: name, decision: 'none', source: 'engine', reason: 'nothing recognised', exams: [] };
@@ -74,7 +76,7 @@ export class StandardisationEngine implements ExamNameMatcher {
     for (let i = 0; i < facets.length; i++) {
       const f = facets[i] as ExamFacets;
       if (tagBody && !tagBody.unspecified) {
-        if (!f.body || f.body.unspecified) f.body = { ...tagBody, start: -1, end: -1 };
+        if (!f.body || f.body.unspecified) f.body = bodyFacetFrom(tagBody);
         else if (!sameRegion(tagBody.entry, f.body.entry)) f.conflict = `tag [${tag}] names another region than ${f.body.term}`;
       }
       // A bare part shares the method/views written once for the list: after it (颈椎、腰椎正侧位), else before it (CT平扫胸部+腹部).
@@ -83,7 +85,7 @@ export class StandardisationEngine implements ExamNameMatcher {
       const donor = next && !bare(next) ? next : prev && !bare(prev) ? prev : undefined;
       // Only a piece that says nothing but the part (and side) borrows: `髌骨30/60/90度` has its own detail.
       if (donor && f.body && !f.modality && bare(f) && onlyPart(f.text, f.body)) {
-        f.scanWords = donor.scanWords.map((w) => ({ ...w, start: -1 }));
+        f.scanWords = donor.scanWords.map((w) => ({ term: w.term, word: w.word, inParens: w.inParens, start: -1 }));
         f.posts = donor.posts;
         f.views = donor.views;
         f.viewTerms = donor.viewTerms;
@@ -91,25 +93,31 @@ export class StandardisationEngine implements ExamNameMatcher {
     }
   }
 
-  private modalityChoices(f: ExamFacets, option: Modality | undefined, line: Modality | undefined): Array<[Modality, number, ExamFacets['modalitySource']]> {
-    if (option) return [[option, 1, 'option']];
-    if (f.modality) return [[refineXray(f, f.modality), 1, 'explicit']];
-    if (line) return [[refineXray(f, line), 0.98, 'line']];
+  private modalityChoices(f: ExamFacets, option: Modality | undefined, line: Modality | undefined): ModalityChoice[] {
+    if (option) return [choice(option, 1, 'option')];
+    if (f.modality) return [choice(refineXray(f, f.modality), 1, 'explicit')];
+    if (line) return [choice(refineXray(f, line), 0.98, 'line')];
     const implied = new Set<Modality>();
     for (const s of f.scanWords) if (!s.word.weak) for (const k of Object.keys(s.word.codes)) implied.add(k as Modality);
     if (implied.size === 0 && f.scanWords.some((s) => s.word.codes.RF)) implied.add('RF');
     // Post-processing (appendix E) exists for CT only.
     if (implied.size === 0 && f.posts.length > 0) implied.add('CT');
-    if (implied.size === 1) return [[[...implied][0] as Modality, 0.95, 'scan']];
-    if (f.views.length > 0) return [[refineXray(f, 'DR'), 0.98, 'view']];
-    const list: Modality[] = implied.size > 0 ? (['CT', 'MR', 'DR', 'MG', 'RF'] as Modality[]).filter((m) => implied.has(m)) : ['CT', 'MR'];
-    return list.map((m, i) => [m, 0.85 - 0.01 * i, 'none']);
+    if (implied.size === 1) return [choice([...implied][0] as Modality, 0.95, 'scan')];
+    if (f.views.length > 0) return [choice(refineXray(f, 'DR'), 0.98, 'view')];
+    const list: Modality[] = implied.size > 0 ? MODALITIES.filter((m) => implied.has(m)) : ['CT', 'MR'];
+    const out: ModalityChoice[] = [];
+    for (let i = 0; i < list.length; i++) out.push(choice(list[i] as Modality, 0.85 - 0.01 * i, 'none'));
+    return out;
   }
 
   private resolve(f: ExamFacets, option: Modality | undefined, line: Modality | undefined): ResolvedExam[] {
     let best: { exams: ResolvedExam[]; quality: number } | undefined;
-    for (const [m, factor, source] of this.modalityChoices(f, option, line)) {
-      const facets: ExamFacets = { ...f, modalitySource: source, modality: m };
+    const choices = this.modalityChoices(f, option, line);
+    for (let i = 0; i < choices.length; i++) {
+      const { modality: m, factor, source } = choices[i] as ModalityChoice;
+      const facets = copyFacets(f);
+      facets.modalitySource = source;
+      facets.modality = m;
       const exams = this.resolveFor(facets, m, factor);
       const quality = exams.reduce((s, e) => s + (e.candidates[0]?.score ?? 0), 0) / Math.max(1, exams.length);
       if (!best || quality > best.quality + 1e-9) best = { exams, quality };
@@ -122,7 +130,11 @@ export class StandardisationEngine implements ExamNameMatcher {
     if (body.size === 0) {
       const hint = f.scanWords.find((s) => s.word.body && !s.inParens)?.word.body?.[0];
       const entry = hint ? this.vocabulary.body.get(hint) : undefined;
-      if (entry) body = bodyCodes({ ...f, body: { term: hint as string, entry, start: -1, end: -1, latAmbiguous: false, unspecified: false } });
+      if (entry) {
+        const hinted = copyFacets(f);
+        hinted.body = bodyFacetFrom({ term: hint as string, entry });
+        body = bodyCodes(hinted);
+      }
     }
     // A method that names its part (钡餐 → 上消化道, IVP → 全泌尿系) adds that part as a candidate.
     for (const s of f.scanWords) {
@@ -195,11 +207,11 @@ export class StandardisationEngine implements ExamNameMatcher {
       if (picked.length >= 2 && remaining.size === 0) {
         // Each view group is scored as an exam of its own (its views, the same part and method).
         return picked.map((item) => {
-          const views = atomsOf(item);
-          const facets = { ...r.facets, views };
-          const candidates = scoreExam({ ...q, facets }, this.index);
+          const facets = copyFacets(r.facets);
+          facets.views = atomsOf(item);
+          const candidates = scoreExam(withFacets(q, facets), this.index);
           const own = candidates.find((c) => c.item.code === item.code);
-          return { ...r, facets, candidates: own ? [own, ...candidates.filter((c) => c !== own)] : [{ item, score: top.score }, ...candidates] };
+          return resolved(withFacets(q, facets), own ? [own, ...candidates.filter((c) => c !== own)] : [{ item, score: top.score }, ...candidates]);
         });
       }
     }
@@ -250,9 +262,25 @@ function bare(f: ExamFacets): boolean {
   return f.scanWords.length === 0 && f.posts.length === 0 && f.views.length === 0;
 }
 
+/** A modality to read the exam in, how sure it is (a factor of the score), and where it came from. */
+interface ModalityChoice {
+  modality: Modality;
+  factor: number;
+  source: ExamFacets['modalitySource'];
+}
+
+function choice(modality: Modality, factor: number, source: ExamFacets['modalitySource']): ModalityChoice {
+  return { modality, factor, source };
+}
+
 /** The exam scored from a query (the query less its body-part weights). */
 function resolved(q: ExamQuery, candidates: ScoredCandidate[]): ResolvedExam {
   return { facets: q.facets, modality: q.modality, modalityFactor: q.modalityFactor, scan: q.scan, scanDefaulted: q.scanDefaulted, post: q.post, candidates };
+}
+
+/** The query for other facets of the same exam (a literal of the query's one shape). */
+function withFacets(q: ExamQuery, facets: ExamFacets): ExamQuery {
+  return { facets, modality: q.modality, modalityFactor: q.modalityFactor, scan: q.scan, scanDefaulted: q.scanDefaulted, post: q.post, body: q.body };
 }
 
 /** Only the part (and side, brackets, separators) is written outside the body word. */

@@ -70,5 +70,5 @@ export function normalise(raw: string): Normalised {
   const noise: string[] = found ? [...found] : [];
   if (found) text = text.replace(NOISE_RE, '').replace(/\(\)|\[\]/g, '');
   const nonExam = NON_EXAM.exec(text)?.[0] ?? OUT_OF_SCOPE.exec(text)?.[0];
-  return nonExam ? { text, noise, nonExam } : { text, noise };
+  return { text, noise, nonExam: nonExam || undefined };
 }

@@ -33,7 +33,7 @@ export class ItemIndex {
       let list = this.byModBody.get(k);
       if (!list) this.byModBody.set(k, (list = []));
       const views = item.deviceType.startsWith('4') && item.postOrPosition !== '00' ? (positionAtoms.get(item.postOrPosition) ?? []) : [];
-      list.push({ item, views, viewKey: views.join('|'), viewCanon: canonViews(views) });
+      list.push({ item, views, viewKey: views.join('|'), viewCanon: views.length > 0 ? canonViews(views) : '' });
       this.keys.add(`${k}|${item.scan}`);
       this.byCode.set(item.code, item);
       let parts = this.bodyByScan.get(`${m}|${item.scan}`);
@@ -66,7 +66,13 @@ const POSTURES = new Set(['仰卧', '站立']);
 
 /** 后前/前后 are frontal views; 瓦氏位 and 华氏位 are two transliterations of the Waters view. */
 export function canonViews(views: string[]): string {
-  return [...new Set(views.map((v) => (v === '后前' || v === '前后' ? '正' : v === '瓦氏' ? '华氏' : v)).filter((v) => !POSTURES.has(v)))].sort().join('|');
+  const canon: string[] = [];
+  for (let i = 0; i < views.length; i++) {
+    const raw = views[i] as string;
+    const v = raw === '后前' || raw === '前后' ? '正' : raw === '瓦氏' ? '华氏' : raw;
+    if (!POSTURES.has(v) && !canon.includes(v)) canon.push(v);
+  }
+  return canon.sort().join('|');
 }
 
 const VASCULAR: Record<string, Set<string>> = { CT: new Set(['33', '34', '35', '36']), MR: new Set(['31', '32', '33', '34', '35', '36', '37', '76']) };
@@ -215,7 +221,7 @@ export function scoreExam(q: ExamQuery, index: ItemIndex): ScoredCandidate[] {
   for (const c of q.body.keys()) if (c.startsWith('04')) chest = true;
   const xray = m === 'DR' || m === 'MG' || m === 'RF';
   const views = q.facets.views;
-  const input = { views, key: views.join('|'), canon: views.length ? canonViews(views) : '' };
+  const input = views.length ? { views, key: views.join('|'), canon: canonViews(views) } : { views, key: '', canon: '' };
   const post = q.post ?? '00';
   const top: ScoredCandidate[] = [];
   const ordered = [...bodies].sort((a, b) => b[1] - a[1]);

@@ -155,7 +155,8 @@ function buildScans(items: ExamItem[]): TermDictionary<ScanWord> {
     }
   }
   const dict = new TermDictionary<ScanWord>();
-  for (const [w, def] of words) dict.add(w, def);
+  // Every word gets all four fields (absent ones undefined): one object shape for the per-name readers.
+  for (const [w, def] of words) dict.add(w, { codes: def.codes, vascular: def.vascular, weak: def.weak, body: def.body });
   return dict.build();
 }
 
