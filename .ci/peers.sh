@@ -14,6 +14,8 @@ echo "-- HL7 peers (python hl7, HAPI HL7v2)"
 bash "$ROOT/.ci/setup-hl7-peers.sh" >"$peer_log/hl7.log" 2>&1 || { cat "$peer_log/hl7.log"; exit 1; }
 echo "-- HAPI FHIR client"
 bash "$ROOT/.ci/setup-fhir-client.sh" >"$peer_log/fhir-client.log" 2>&1 || { cat "$peer_log/fhir-client.log"; exit 1; }
+echo "-- HL7 official tx-ecosystem runner (TxTester)"
+bash "$ROOT/.ci/setup-tx-tester.sh" >"$peer_log/tx-tester.log" 2>&1 || { cat "$peer_log/tx-tester.log"; exit 1; }
 echo "-- HAPI NpmPackage reader"
 bash "$ROOT/.ci/setup-sync-peers.sh" >"$peer_log/sync.log" 2>&1 || { cat "$peer_log/sync.log"; exit 1; }
 

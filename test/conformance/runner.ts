@@ -25,6 +25,8 @@ export interface TestOutcome {
   passed: boolean;
   error?: string;
   status?: number;
+  /** String differences the comparison accepted only through the base64 fallback (compare.ts). */
+  lenient?: string[];
 }
 
 const FHIR_VERSION = '4.0.1';
@@ -134,7 +136,13 @@ function writeFailure(outputDir: string, test: TestCase, expected: unknown, actu
 }
 
 function compareOptions(opts: RunOptions, test: TestCase, pattern = false): CompareOptions {
-  return { modes: opts.modes, fhirVersion: FHIR_VERSION, externals: opts.externals?.[test.response], pattern };
+  return { modes: opts.modes, fhirVersion: FHIR_VERSION, externals: opts.externals?.[test.response], pattern, lenientMatches: [] };
+}
+
+/** The outcome of a comparison, with the base64-fallback acceptances of a passing one. */
+function outcome(test: TestCase, error: string | null, compared: CompareOptions, status?: number): TestOutcome {
+  const lenient = error === null && compared.lenientMatches?.length ? compared.lenientMatches : undefined;
+  return { test, passed: error === null, error: error ?? undefined, ...(status === undefined ? {} : { status }), ...(lenient ? { lenient } : {}) };
 }
 
 async function runOne(test: TestCase, opts: RunOptions, info: ServerInfo, cache: Map<string, Obj>): Promise<TestOutcome> {
@@ -148,9 +156,10 @@ async function runOne(test: TestCase, opts: RunOptions, info: ServerInfo, cache:
   if (test.operation === 'metadata' || test.operation === 'term-caps') {
     const actual = test.operation === 'metadata' ? info.capabilityStatement : info.terminologyCapabilities;
     if (!actual) return { test, passed: false, error: 'server did not return the resource' };
-    const error = compareJson(expected, actual, test.operation, compareOptions(opts, test, true));
+    const compared = compareOptions(opts, test, true);
+    const error = compareJson(expected, actual, test.operation, compared);
     if (error && opts.outputDir) writeFailure(opts.outputDir, test, expected, actual, error);
-    return { test, passed: error === null, error: error ?? undefined };
+    return outcome(test, error, compared);
   }
   const request = buildRequest(test, cache);
   let response: Awaited<ReturnType<typeof send>>;
@@ -162,6 +171,7 @@ async function runOne(test: TestCase, opts: RunOptions, info: ServerInfo, cache:
   const { status, body } = response;
   let error: string | null = null;
   let actual: Obj | undefined = body;
+  const compared = compareOptions(opts, test);
   if (!body || typeof body.resourceType !== 'string') {
     error = `status ${status}: response is not a FHIR resource: ${response.raw.slice(0, 200)}`;
   } else if (status >= 300 && body.resourceType !== 'OperationOutcome') {
@@ -170,11 +180,11 @@ async function runOne(test: TestCase, opts: RunOptions, info: ServerInfo, cache:
     actual = responseR4toR5(body);
     scrub(actual);
     sortResponse(actual);
-    error = compareJson(expected, actual, body.resourceType, compareOptions(opts, test));
+    error = compareJson(expected, actual, body.resourceType, compared);
     if (!error && !statusClassMatches(status, test.httpCode)) error = `HTTP status ${status}, expected ${test.httpCode}`;
   }
   if (error && opts.outputDir) writeFailure(opts.outputDir, test, expected, { status, body: actual }, error);
-  return { test, passed: error === null, error: error ?? undefined, status };
+  return outcome(test, error, compared, status);
 }
 
 /** Runs the tests sequentially (the suites share no state on the server beyond tx-resources). */
@@ -202,6 +212,11 @@ export function formatReport(outcomes: TestOutcome[]): string {
   const lines = ['suite                          passed  failed  total'];
   for (const [name, s] of suites) {
     lines.push(`${name.padEnd(30)} ${String(s.passed).padStart(6)}  ${String(s.failed).padStart(6)}  ${String(s.passed + s.failed).padStart(5)}`);
+  }
+  const lenient = outcomes.filter((o) => o.passed && o.lenient);
+  if (lenient.length > 0) {
+    lines.push('', `${lenient.length} of the passes rest on the Java comparator's base64 fallback (RUNNING.md §5.2; docs/terminology.md):`);
+    for (const o of lenient) lines.push(`  ${o.test.suite}/${o.test.name}: ${o.lenient!.join('; ').slice(0, 300)}`);
   }
   const passed = outcomes.filter((o) => o.passed).length;
   lines.push(`${passed} passed, ${outcomes.length - passed} failed`);
