@@ -10,7 +10,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MllpClient } from '../src/hl7/mllp/client.js';
@@ -154,12 +154,13 @@ export async function benchHl7(options: Hl7BenchOptions = {}): Promise<Hl7BenchR
       // the gateway's CPU includes forwarding each message to the echo server (its ACK handling too)
       const gatewayCpu0 = await cpuOf(gateway.child);
       const g = await drive(gateway.port, senders, durationMs, `g${r}-`);
-      gatewayCpuUs += (await cpuOf(gateway.child)) - gatewayCpu0;
+      const roundCpuUs = (await cpuOf(gateway.child)) - gatewayCpu0;
+      gatewayCpuUs += roundCpuUs;
       echoMessages += e;
       gatewayMessages += g;
       echoRates.push((e * 1000) / durationMs);
       gatewayRates.push((g * 1000) / durationMs);
-      log(`round ${r + 1}: echo ${Math.round((e * 1000) / durationMs)} msg/s, gateway ${Math.round((g * 1000) / durationMs)} msg/s; fdatasync median ${fsyncMs.toFixed(2)} ms → ceiling ${Math.round((senders * 1000) / fsyncMs)} msg/s`);
+      log(`round ${r + 1}: echo ${Math.round((e * 1000) / durationMs)} msg/s, gateway ${Math.round((g * 1000) / durationMs)} msg/s; fdatasync median ${fsyncMs.toFixed(2)} ms → ceiling ${Math.round((senders * 1000) / fsyncMs)} msg/s; gateway CPU ${Math.round(roundCpuUs / Math.max(1, g))} µs/msg; load ${loadavg()[0]!.toFixed(1)}`);
     }
     await new Promise((r) => setTimeout(r, 1000));
     const stats = await new Promise<{ forwarded: number; queueDepth: number; groupCommit: { largestBatch: number } }>((resolve) => {

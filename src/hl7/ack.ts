@@ -5,7 +5,7 @@
  * structure with ERR-2/3/4/8 from 2.5 on, ERR-1 ELD before); MSA-3 text before 2.5.
  */
 import { escapeValue, type Delimiters, DEFAULT_DELIMITERS } from './escape.js';
-import { Hl7Message } from './message.js';
+import { Hl7Message, nthPiece } from './message.js';
 
 export type AckCode = 'AA' | 'AE' | 'AR' | 'CA' | 'CE' | 'CR';
 
@@ -59,18 +59,17 @@ export interface AckHeader {
 }
 
 export function headerOf(msg: Hl7Message): AckHeader {
-  const f = (n: number) => msg.fieldRaw(0, n);
   return {
     delimiters: msg.delimiters,
-    sendingApp: f(3),
-    sendingFacility: f(4),
-    receivingApp: f(5),
-    receivingFacility: f(6),
+    sendingApp: msg.fieldRaw(0, 3),
+    sendingFacility: msg.fieldRaw(0, 4),
+    receivingApp: msg.fieldRaw(0, 5),
+    receivingFacility: msg.fieldRaw(0, 6),
     trigger: msg.valueAt(0, 9, 2),
-    controlId: f(10).split(msg.delimiters.component)[0],
-    processingId: f(11),
-    version: f(12).split(msg.delimiters.component)[0],
-    charsetField: f(18),
+    controlId: nthPiece(msg.fieldRaw(0, 10), msg.delimiters.component, 0),
+    processingId: msg.fieldRaw(0, 11),
+    version: nthPiece(msg.fieldRaw(0, 12), msg.delimiters.component, 0),
+    charsetField: msg.fieldRaw(0, 18),
   };
 }
 

@@ -17,10 +17,51 @@ const CLAIM_WAIT_MS = 10_000;
 /** Keys kept in memory at most; beyond, the oldest go and the journal answers for them. */
 const DEFAULT_MAX_KEYS = 1_000_000;
 
-interface Seen {
-  time: number;
-  /** Settles true once durably journaled, false when it will not be; `true` for keys loaded from the journal. */
-  stored: Promise<boolean> | true;
+/** Expired keys are dropped at most this often (the check itself compares times). */
+const TRIM_EVERY_MS = 1000;
+
+type Outcome = 'pending' | 'stored' | 'failed';
+
+/**
+ * One received key and the claim on it. Made per message, so it holds no promise or closure unless
+ * a copy actually waits for the outcome.
+ */
+class Seen implements InboundClaim {
+  outcome: Outcome;
+  private waiters: Array<(stored: boolean) => void> | undefined;
+
+  constructor(
+    readonly time: number,
+    outcome: Outcome,
+    /** Where a failed claim is forgotten (absent for keys loaded from the journal). */
+    private readonly owner?: { forget(key: string, seen: Seen): void },
+    private readonly key = '',
+  ) {
+    this.outcome = outcome;
+  }
+
+  stored(): void {
+    this.settle('stored');
+  }
+
+  failed(): void {
+    this.settle('failed');
+    this.owner?.forget(this.key, this);
+  }
+
+  /** Resolves true once stored, false when storing failed. */
+  settled(): Promise<boolean> {
+    if (this.outcome !== 'pending') return Promise.resolve(this.outcome === 'stored');
+    return new Promise((resolve) => (this.waiters ??= []).push(resolve));
+  }
+
+  private settle(outcome: Outcome): void {
+    if (this.outcome !== 'pending') return;
+    this.outcome = outcome;
+    const waiters = this.waiters;
+    this.waiters = undefined;
+    if (waiters) for (const w of waiters) w(outcome === 'stored');
+  }
 }
 
 export interface DuplicateWindowOptions {
@@ -37,6 +78,7 @@ export class DuplicateWindow {
   private coveredFrom: number;
   private readonly maxKeys: number;
   private readonly now: () => number;
+  private nextTrim = 0;
 
   constructor(private readonly o: DuplicateWindowOptions) {
     this.maxKeys = o.maxKeys ?? DEFAULT_MAX_KEYS;
@@ -44,17 +86,17 @@ export class DuplicateWindow {
     this.coveredFrom = this.now();
   }
 
-  /** Loads the window's keys from the journal (at start, before the listeners open). */
+  /** Loads the window's keys from the journal (at start, before the listeners open). Returns how many. */
   async load(): Promise<number> {
     if (this.o.windowMs === 0 || !this.o.journal.recentKeys) return 0;
     const from = this.now() - this.o.windowMs;
     const keys = await this.o.journal.recentKeys(new Date(from).toISOString());
     for (const k of keys) {
-      const time = Date.parse(k.receivedAt);
       const key = keyOf(k.sender, k.controlId);
-      if (!this.seen.has(key)) this.seen.set(key, { time, stored: true });
+      if (!this.seen.has(key)) this.seen.set(key, new Seen(Date.parse(k.receivedAt), 'stored'));
     }
     this.coveredFrom = Math.min(this.coveredFrom, from);
+    this.nextTrim = 0;
     this.trim(this.now());
     return keys.length;
   }
@@ -67,11 +109,11 @@ export class DuplicateWindow {
     this.trim(now);
     const seen = this.seen.get(keyOf(sender, controlId));
     if (seen !== undefined && now - seen.time <= window) {
-      if (seen.stored === true) return true;
+      if (seen.outcome === 'stored') return true;
       // A copy of a message still being stored: answer once the original is durable. If the original
       // failed, this copy is processed as new; if it is still pending after the wait, the caller
       // answers "resend later".
-      const stored = await Promise.race([seen.stored, new Promise<'pending'>((r) => setTimeout(() => r('pending'), CLAIM_WAIT_MS).unref())]);
+      const stored = await Promise.race([seen.settled(), new Promise<'pending'>((r) => setTimeout(() => r('pending'), CLAIM_WAIT_MS).unref())]);
       if (stored === 'pending') throw new Error(`the original of ${controlId} is still being stored`);
       if (stored) return true;
     }
@@ -82,33 +124,30 @@ export class DuplicateWindow {
   /** Marks sender + controlId as received now; a copy waits on the claim's outcome. */
   claim(sender: string, controlId: string): InboundClaim {
     const key = keyOf(sender, controlId);
-    let settle!: (stored: boolean) => void;
-    const stored = new Promise<boolean>((resolve) => (settle = resolve));
-    const entry: Seen = { time: this.now(), stored };
+    const seen = new Seen(this.now(), 'pending', this, key);
     this.seen.delete(key); // re-inserted at the end: insertion order stays time order
-    this.seen.set(key, entry);
-    return {
-      stored: () => {
-        settle(true);
-        if (this.seen.get(key) === entry) entry.stored = true;
-      },
-      failed: () => {
-        settle(false);
-        if (this.seen.get(key) === entry) this.seen.delete(key);
-      },
-    };
+    this.seen.set(key, seen);
+    return seen;
   }
 
+  /** A claim whose message was not stored: a copy is new again. */
+  forget(key: string, seen: Seen): void {
+    if (this.seen.get(key) === seen) this.seen.delete(key);
+  }
+
+  /** Keys held in memory. */
   get size(): number {
     return this.seen.size;
   }
 
   /** Drops keys older than the window, and the oldest beyond `maxKeys` (the journal then answers for them). */
   private trim(now: number): void {
+    if (now < this.nextTrim && this.seen.size <= this.maxKeys) return;
+    this.nextTrim = now + TRIM_EVERY_MS;
     for (const [key, s] of this.seen) {
       const expired = now - s.time > this.o.windowMs;
       if (!expired && this.seen.size <= this.maxKeys) break;
-      if (s.stored !== true) break; // still being stored: its copies must find it here
+      if (s.outcome === 'pending') break; // still being stored: its copies must find it here
       this.seen.delete(key);
       if (!expired) this.coveredFrom = Math.max(this.coveredFrom, s.time + 1);
     }

@@ -62,16 +62,31 @@ export interface InboundDeps {
 
 const KNOWN_VERSIONS = new Set(['2.1', '2.2', '2.3', '2.3.1', '2.4', '2.5', '2.5.1', '2.6', '2.7', '2.7.1', '2.8', '2.8.1', '2.8.2', '2.9']);
 
-interface Reply {
+interface ReplyBase {
   header: AckHeader;
   charset: Charset;
+  /** MSH-15 / MSH-16 of the inbound message (enhanced mode when either is present). */
+  acceptAck: string;
+  appAck: string;
+}
+
+interface Reply extends ReplyBase {
   ok: boolean;
   /** Original-mode code to use (AA/AE/AR); mapped to CA/CE/CR in enhanced mode. */
   code: 'AA' | 'AE' | 'AR';
   error?: AckError;
-  /** MSH-15 / MSH-16 of the inbound message (enhanced mode when either is present). */
-  acceptAck: string;
-  appAck: string;
+}
+
+/** The message's child logger, built only when something is logged (a per-message cost otherwise). */
+function messageLog(deps: InboundDeps, controlId: string, sender: string, messageType: string): Logger {
+  return deps.logger.child({ listener: deps.listener.name, route: deps.route.name, controlId, sender, messageType });
+}
+
+/** A rejection: counted, logged (no patient data), answered with an AE/AR (CE/CR) naming the error. */
+function rejectReply(deps: InboundDeps, base: ReplyBase, code: 'AE' | 'AR', error: AckError): Buffer | undefined {
+  deps.counters.rejected += 1;
+  deps.logger.warn({ listener: deps.listener.name, controlId: base.header.controlId, errorCode: error.code, reason: error.message }, 'hl7 message rejected');
+  return renderReply({ ...base, ok: false, code, error });
 }
 
 /** Handles one frame payload; returns the ACK payload (undefined = send nothing). */
@@ -89,53 +104,44 @@ export async function handleInbound(payload: Buffer, deps: InboundDeps): Promise
     return renderReply({ header, charset, ok: false, code: 'AE', acceptAck: '', appAck: '', error: { code: HL7_ERROR.segmentSequence, message: `cannot parse message: ${(err as Error).message}`, location: { segment: 'MSH', sequence: 1 } } });
   }
   const header = headerOf(msg);
-  const base = { header, charset, acceptAck: msg.valueAt(0, 15), appAck: msg.valueAt(0, 16) };
-  const reject = (code: 'AE' | 'AR', error: AckError): Buffer | undefined => {
-    deps.counters.rejected += 1;
-    deps.logger.warn({ listener: deps.listener.name, controlId: header.controlId, errorCode: error.code, reason: error.message }, 'hl7 message rejected');
-    return renderReply({ ...base, ok: false, code, error });
-  };
-  const type = `${msg.valueAt(0, 9, 1)}^${msg.valueAt(0, 9, 2)}`;
+  const base: ReplyBase = { header, charset, acceptAck: msg.valueAt(0, 15), appAck: msg.valueAt(0, 16) };
+  const type = `${msg.valueAt(0, 9, 1)}^${header.trigger}`;
   if (msg.valueAt(0, 9, 1) === 'ACK') {
     deps.logger.warn({ listener: deps.listener.name, controlId: header.controlId }, 'hl7 ACK received on a listener; not acknowledged');
     return undefined; // never ACK an ACK
   }
-  if (!header.controlId) return reject('AE', { code: HL7_ERROR.requiredFieldMissing, message: 'MSH-10 (message control id) is missing', location: { segment: 'MSH', sequence: 1, field: 10 } });
-  if (!msg.valueAt(0, 9, 1)) return reject('AE', { code: HL7_ERROR.requiredFieldMissing, message: 'MSH-9 (message type) is missing', location: { segment: 'MSH', sequence: 1, field: 9 } });
-  if (!KNOWN_VERSIONS.has(header.version)) return reject('AR', { code: HL7_ERROR.unsupportedVersion, message: `unsupported HL7 version ${JSON.stringify(header.version)}`, location: { segment: 'MSH', sequence: 1, field: 12 } });
+  if (!header.controlId) return rejectReply(deps, base, 'AE', { code: HL7_ERROR.requiredFieldMissing, message: 'MSH-10 (message control id) is missing', location: { segment: 'MSH', sequence: 1, field: 10 } });
+  if (!msg.valueAt(0, 9, 1)) return rejectReply(deps, base, 'AE', { code: HL7_ERROR.requiredFieldMissing, message: 'MSH-9 (message type) is missing', location: { segment: 'MSH', sequence: 1, field: 9 } });
+  if (!KNOWN_VERSIONS.has(header.version)) return rejectReply(deps, base, 'AR', { code: HL7_ERROR.unsupportedVersion, message: `unsupported HL7 version ${JSON.stringify(header.version)}`, location: { segment: 'MSH', sequence: 1, field: 12 } });
   const isOrder = (type === 'ORM^O01' && !versionAtLeast(header.version, '2.7')) || (type === 'OMI^O23' && versionAtLeast(header.version, '2.5'));
   if (!isOrder && (type === 'ORM^O01' || type === 'OMI^O23')) {
-    return reject('AR', { code: HL7_ERROR.unsupportedVersion, message: `${type} is not supported in version ${header.version} (ORM^O01: 2.3–2.6, OMI^O23: 2.5+)`, location: { segment: 'MSH', sequence: 1, field: 12 } });
+    return rejectReply(deps, base, 'AR', { code: HL7_ERROR.unsupportedVersion, message: `${type} is not supported in version ${header.version} (ORM^O01: 2.3–2.6, OMI^O23: 2.5+)`, location: { segment: 'MSH', sequence: 1, field: 12 } });
   }
-  if (!isOrder && !deps.listener.passThroughOtherTypes) return reject('AR', { code: HL7_ERROR.unsupportedMessageType, message: `message type ${type} is not accepted on this interface`, location: { segment: 'MSH', sequence: 1, field: 9 } });
+  if (!isOrder && !deps.listener.passThroughOtherTypes) return rejectReply(deps, base, 'AR', { code: HL7_ERROR.unsupportedMessageType, message: `message type ${type} is not accepted on this interface`, location: { segment: 'MSH', sequence: 1, field: 9 } });
 
   const sender = senderOf(msg, deps.listener);
-  // The child logger is built only when something is logged (per-message cost otherwise).
-  let child: Logger | undefined;
-  const log = () => (child ??= deps.logger.child({ listener: deps.listener.name, route: deps.route.name, controlId: header.controlId, sender, messageType: type }));
   try {
     if (await deps.isDuplicate(sender, header.controlId)) {
       deps.counters.duplicates += 1;
-      log().info('hl7 duplicate acknowledged, not forwarded again');
+      messageLog(deps, header.controlId, sender, type).info('hl7 duplicate acknowledged, not forwarded again');
       return renderReply({ ...base, ok: true, code: 'AA' });
     }
   } catch (err) {
-    log().error({ err: (err as Error).message }, 'hl7 duplicate check failed');
+    messageLog(deps, header.controlId, sender, type).error({ err: (err as Error).message }, 'hl7 duplicate check failed');
     deps.counters.journalErrors += 1;
-    return reject('AR', { code: HL7_ERROR.applicationInternal, message: 'the journal is unavailable; please resend later' });
+    return rejectReply(deps, base, 'AR', { code: HL7_ERROR.applicationInternal, message: 'the journal is unavailable; please resend later' });
   }
   // Claimed now, so a copy arriving on another connection during the rewrite is seen as a duplicate.
   const claim = deps.claim(sender, header.controlId);
-  const unclaim = () => claim.failed();
 
   let rewrite: RewriteResult | undefined;
   if (isOrder) {
     try {
       rewrite = await rewriteOrderCodes(msg, { resolver: deps.resolver, sender, codingSystemId: deps.route.codingSystemId, localCodePlacement: deps.route.localCodePlacement, zSegmentId: deps.route.zSegmentId });
     } catch (err) {
-      log().error({ err: (err as Error).message }, 'hl7 rewrite failed');
-      unclaim();
-      return reject('AE', { code: HL7_ERROR.applicationInternal, message: 'order code lookup failed; please resend later' });
+      messageLog(deps, header.controlId, sender, type).error({ err: (err as Error).message }, 'hl7 rewrite failed');
+      claim.failed();
+      return rejectReply(deps, base, 'AE', { code: HL7_ERROR.applicationInternal, message: 'order code lookup failed; please resend later' });
     }
   } else {
     deps.counters.passedThrough += 1;
@@ -151,8 +157,8 @@ export async function handleInbound(payload: Buffer, deps: InboundDeps): Promise
   if (unmapped.length > 0 && deps.listener.unmappedPolicy === 'reject') {
     const first = unmapped[0];
     const reason = first.result.kind === 'unmapped' ? first.result.reason : '';
-    unclaim();
-    return reject(deps.listener.rejectAck, {
+    claim.failed();
+    return rejectReply(deps, base, deps.listener.rejectAck, {
       code: HL7_ERROR.tableValueNotFound,
       message: `local order code ${first.localCode || first.localText} (OBR ${first.obr}) has no standard code: ${reason}`,
       location: { segment: 'OBR', sequence: first.obr, field: 4 },
@@ -170,12 +176,12 @@ export async function handleInbound(payload: Buffer, deps: InboundDeps): Promise
     entry = await deps.committer.append({ route: deps.route.name, sender, controlId: header.controlId, messageType: msg.fieldRaw(0, 9), inbound: payload, outbound, state: held ? 'held' : 'queued', note });
   } catch (err) {
     deps.counters.journalErrors += 1;
-    log().error({ err: (err as Error).message }, 'hl7 journal append failed; sender must resend');
-    unclaim();
-    return reject('AR', { code: HL7_ERROR.applicationInternal, message: 'the message could not be stored; please resend' });
+    messageLog(deps, header.controlId, sender, type).error({ err: (err as Error).message }, 'hl7 journal append failed; sender must resend');
+    claim.failed();
+    return rejectReply(deps, base, 'AR', { code: HL7_ERROR.applicationInternal, message: 'the message could not be stored; please resend' });
   }
   claim.stored();
-  if (deps.logger.isLevelEnabled('info')) log().info({ journalId: entry.id, state: entry.state, rewritten: rewrite?.outcomes.filter((o) => o.result.kind === 'mapped').length ?? 0, unmapped: unmapped.length }, 'hl7 message journaled');
+  if (deps.logger.isLevelEnabled('info')) messageLog(deps, header.controlId, sender, type).info({ journalId: entry.id, state: entry.state, rewritten: rewrite?.outcomes.filter((o) => o.result.kind === 'mapped').length ?? 0, unmapped: unmapped.length }, 'hl7 message journaled');
   if (held) {
     deps.counters.held += 1;
     return renderReply({ ...base, ok: true, code: 'AA' });
@@ -224,13 +230,17 @@ function fallbackHeader(): AckHeader {
  * ACK when MSH-16 asks (the gateway's own outcome); otherwise nothing.
  */
 function renderReply(r: Reply): Buffer | undefined {
-  const wants = (condition: string) => condition === 'AL' || (condition === 'ER' && !r.ok) || (condition === 'SU' && r.ok);
   let code: AckCode = r.code;
   if (r.acceptAck || r.appAck) {
-    if (wants(r.acceptAck || 'AL')) code = r.code === 'AA' ? 'CA' : r.code === 'AE' ? 'CE' : 'CR';
-    else if (!wants(r.appAck)) return undefined;
+    if (wantsAck(r.acceptAck || 'AL', r.ok)) code = r.code === 'AA' ? 'CA' : r.code === 'AE' ? 'CE' : 'CR';
+    else if (!wantsAck(r.appAck, r.ok)) return undefined;
   }
   return encode(buildAck({ header: r.header, code, error: r.error }), r.charset);
+}
+
+/** Whether an acknowledgment condition (HL7 table 0155: AL, NE, ER, SU) asks for an ACK with this outcome. */
+function wantsAck(condition: string, ok: boolean): boolean {
+  return condition === 'AL' || (condition === 'ER' && !ok) || (condition === 'SU' && ok);
 }
 
 /** NAK for an oversize frame when its MSH is readable; undefined (close the connection) otherwise. */

@@ -97,9 +97,9 @@ export class Hl7Message {
     const d = this.delimiters;
     let raw = this.fieldRaw(index, field);
     if (index === 0 && field <= 2) return raw; // MSH-1/2 are the delimiters, never escaped
-    raw = raw.split(d.repetition)[0];
-    if (component !== undefined) raw = raw.split(d.component)[component - 1] ?? '';
-    if (sub !== undefined) raw = raw.split(d.subcomponent)[sub - 1] ?? '';
+    raw = nthPiece(raw, d.repetition, 0);
+    if (component !== undefined) raw = nthPiece(raw, d.component, component - 1);
+    if (sub !== undefined) raw = nthPiece(raw, d.subcomponent, sub - 1);
     return unescapeValue(raw, d);
   }
 
@@ -123,6 +123,19 @@ export class Hl7Message {
 export function segmentId(segment: string, d: Delimiters): string {
   const cut = segment.indexOf(d.field);
   return (cut < 0 ? segment : segment.slice(0, cut)).trim();
+}
+
+/** The `n`-th (0-based) piece of `raw` split on `separator`, '' when absent (split without the array). */
+export function nthPiece(raw: string, separator: string, n: number): string {
+  if (n < 0) return '';
+  let start = 0;
+  for (let i = 0; i < n; i++) {
+    const at = raw.indexOf(separator, start);
+    if (at < 0) return '';
+    start = at + separator.length;
+  }
+  const end = raw.indexOf(separator, start);
+  return end < 0 ? (start === 0 ? raw : raw.slice(start)) : raw.slice(start, end);
 }
 
 /** MSH, BHS and FHS count their field separator as field 1. */

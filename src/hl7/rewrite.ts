@@ -81,7 +81,8 @@ export async function rewriteOrderCodes(msg: Hl7Message, options: RewriteOptions
     }
     repetitions[0] = trimEmpty(first).join(d.component);
     const newRaw = repetitions.join(d.repetition);
-    if ([...newRaw].length > 250) warnings.push(`OBR ${n + 1}: OBR-4 is ${[...newRaw].length} characters, over the 250 allowed in v2.5`);
+    // (UTF-16 length ≥ characters: only a long field needs counting.)
+    if (newRaw.length > 250 && [...newRaw].length > 250) warnings.push(`OBR ${n + 1}: OBR-4 is ${[...newRaw].length} characters, over the 250 allowed in v2.5`);
     msg.setFieldRaw(index, 4, newRaw);
     changed = true;
   }

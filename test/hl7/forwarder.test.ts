@@ -87,3 +87,68 @@ test('forwarder: a failed delivered-mark resends from the oldest unrecorded mess
     await downstream.stop();
   }
 });
+
+/** Counts journal reads of the queue. */
+class CountingReadsJournal extends MemoryJournal {
+  reads = 0;
+  override pending(route: string, limit: number) {
+    this.reads += 1;
+    return super.pending(route, limit);
+  }
+}
+
+const queued = (controlId: string) => ({ route: 'ris', sender: 'HIS^H', controlId, messageType: 'ORM^O01', inbound: Buffer.from(orm(controlId)), state: 'queued' as const });
+
+test('forwarder: durable appends handed over in memory are delivered in order without reading them back', async () => {
+  const journal = new CountingReadsJournal();
+  const downstream = new Downstream();
+  const { forwarder, counters } = await setup(journal, downstream);
+  try {
+    forwarder.start();
+    await waitFor(() => journal.reads >= 1, 5000, 'the first read (empty queue)');
+    const sent = ids(20);
+    for (const controlId of sent) for (const e of await journal.append([queued(controlId)])) forwarder.offer(e);
+    await waitFor(() => counters.forwarded === 20, 10_000, 'all delivered');
+    assert.deepEqual(downstream.controlIds(), sent, 'in journal order, each once');
+    assert.ok(journal.reads <= 3, `the queue was not read back per message (${journal.reads} reads)`);
+  } finally {
+    await forwarder.stop();
+    await downstream.stop();
+  }
+});
+
+test('forwarder: offers made while a backlog is still in the journal wait their turn (order kept)', async () => {
+  const journal = new MemoryJournal();
+  const downstream = new Downstream();
+  const { forwarder, counters } = await setup(journal, downstream);
+  try {
+    const backlog = ids(150); // more than one journal read (100)
+    await journal.append(backlog.map(queued));
+    forwarder.start();
+    const fresh = ['N-1', 'N-2', 'N-3'];
+    for (const controlId of fresh) for (const e of await journal.append([queued(controlId)])) forwarder.offer(e);
+    await waitFor(() => counters.forwarded === 153, 20_000, 'backlog and new ones delivered');
+    assert.deepEqual(downstream.controlIds(), [...backlog, ...fresh]);
+  } finally {
+    await forwarder.stop();
+    await downstream.stop();
+  }
+});
+
+test('forwarder: a message re-queued behind its back (another process, no wake) is picked up by the periodic journal read', async () => {
+  const journal = new MemoryJournal();
+  const downstream = new Downstream();
+  const { forwarder, counters } = await setup(journal, downstream);
+  try {
+    forwarder.start();
+    const [entry] = await journal.append([queued('R-1')]);
+    forwarder.offer(entry!);
+    await waitFor(() => counters.forwarded === 1, 5000, 'first delivery');
+    await journal.setState(entry!.id, 'queued'); // as `hl7 replay --data-dir` does from another process
+    await waitFor(() => downstream.received.length === 2, 5000, 're-delivered without a wake');
+    assert.deepEqual(downstream.controlIds(), ['R-1', 'R-1']);
+  } finally {
+    await forwarder.stop();
+    await downstream.stop();
+  }
+});

@@ -116,41 +116,41 @@ export class MllpDecoder {
 
   /** Scans payload bytes from `start`; returns where scanning stopped. */
   private scanFrame(chunk: Buffer, start: number, events: DecoderEvent[]): number {
-    let i = start;
-    while (i < chunk.length) {
-      const b = chunk[i];
-      if (b === FS) {
-        this.append(chunk.subarray(start, i), events);
-        if (this.state !== 'frame') return i; // became oversize: let 'discard' consume this FS CR
-        if (i + 1 >= chunk.length) {
-          this.state = 'frame-fs';
-          return i + 1;
-        }
-        if (chunk[i + 1] === CR) {
-          this.emitFrame(events);
-          return i + 2;
-        }
-        if (chunk[i + 1] === VT) {
-          // Lenient: a sender that omits the CR after FS; the next frame's VT ends this one.
-          this.emitFrame(events);
-          return i + 1;
-        }
-        // Lone FS: part of the payload.
-        this.append(Buffer.from([FS]), events);
-        return i + 1;
-      }
-      if (b === VT) {
-        // A new frame starts before the old one ended: the old one is lost garbage.
-        this.garbage += this.size + (i - start);
-        this.parts = [];
-        this.size = 0;
-        this.flushGarbage(events);
-        return i + 1;
-      }
-      i += 1;
+    // memchr-speed searches instead of a byte loop: the payload is most of the traffic.
+    const fsAt = chunk.indexOf(FS, start);
+    const end = fsAt < 0 ? chunk.length : fsAt;
+    const vtAt = chunk.subarray(start, end).indexOf(VT);
+    if (vtAt >= 0) {
+      // A new frame starts before the old one ended: the old one is lost garbage.
+      this.garbage += this.size + vtAt;
+      this.parts = [];
+      this.size = 0;
+      this.flushGarbage(events);
+      return start + vtAt + 1;
     }
-    this.append(chunk.subarray(start), events);
-    return chunk.length;
+    if (fsAt < 0) {
+      this.append(chunk.subarray(start), events);
+      return chunk.length;
+    }
+    const i = fsAt;
+    this.append(chunk.subarray(start, i), events);
+    if (this.state !== 'frame') return i; // became oversize: let 'discard' consume this FS CR
+    if (i + 1 >= chunk.length) {
+      this.state = 'frame-fs';
+      return i + 1;
+    }
+    if (chunk[i + 1] === CR) {
+      this.emitFrame(events);
+      return i + 2;
+    }
+    if (chunk[i + 1] === VT) {
+      // Lenient: a sender that omits the CR after FS; the next frame's VT ends this one.
+      this.emitFrame(events);
+      return i + 1;
+    }
+    // Lone FS: part of the payload.
+    this.append(Buffer.from([FS]), events);
+    return i + 1;
   }
 
   private append(bytes: Buffer, events: DecoderEvent[]): void {

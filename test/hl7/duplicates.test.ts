@@ -1,0 +1,104 @@
+/**
+ * The in-memory duplicate window: complete for the window once loaded from the journal, so the
+ * journal is asked only for what memory does not cover; copies racing their original's group commit
+ * wait for its outcome.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { DuplicateWindow } from '../../src/hl7/duplicates.js';
+import { SqliteStore } from '../../src/store/sqlite/index.js';
+import type { Hl7Journal } from '../../src/store/store.js';
+import { MemoryJournal } from './memory-journal.js';
+
+const HOUR = 3_600_000;
+
+/** Counts the journal's duplicate lookups. */
+class CountingJournal extends MemoryJournal {
+  lookups = 0;
+  override findDuplicate(sender: string, controlId: string, since: string): Promise<number | undefined> {
+    this.lookups += 1;
+    return super.findDuplicate(sender, controlId, since);
+  }
+}
+
+const message = (controlId: string) => ({ route: 'ris', sender: 'HIS^H', controlId, messageType: 'ORM^O01', inbound: Buffer.from('MSH|'), state: 'queued' as const });
+
+test('duplicates: keys loaded from the journal at start are found without asking the journal per message', async () => {
+  const journal = new CountingJournal();
+  await journal.append([message('A1'), message('A2')]);
+  const window = new DuplicateWindow({ journal, windowMs: HOUR });
+  assert.equal(await window.load(), 2);
+  assert.equal(await window.isDuplicate('HIS^H', 'A1'), true);
+  assert.equal(await window.isDuplicate('HIS^H', 'A3'), false);
+  assert.equal(await window.isDuplicate('OTHER^H', 'A1'), false, 'the sender is part of the key');
+  assert.equal(journal.lookups, 0, 'memory covers the whole window');
+});
+
+test('duplicates: the SQLite journal lists the keys of the window (recentKeys), oldest first', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hl7-dup-'));
+  const store = SqliteStore.open({ dataDir: dir });
+  try {
+    await store.journal.append([message('S1')]);
+    await store.journal.append([message('S2')]);
+    const keys = await store.journal.recentKeys(new Date(Date.now() - HOUR).toISOString());
+    assert.deepEqual(keys.map((k) => k.controlId), ['S1', 'S2']);
+    assert.deepEqual(await store.journal.recentKeys(new Date(Date.now() + HOUR).toISOString()), []);
+    const window = new DuplicateWindow({ journal: store.journal, windowMs: HOUR });
+    await window.load();
+    assert.equal(await window.isDuplicate('HIS^H', 'S2'), true);
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('duplicates: without recentKeys the journal answers for the time before the process started', async () => {
+  const journal = new CountingJournal();
+  await journal.append([message('B1')]);
+  (journal as { recentKeys?: Hl7Journal['recentKeys'] }).recentKeys = undefined; // a journal without the optional method
+  const window = new DuplicateWindow({ journal, windowMs: HOUR });
+  assert.equal(await window.load(), 0);
+  assert.equal(await window.isDuplicate('HIS^H', 'B1'), true, 'found in the journal');
+  assert.ok(journal.lookups >= 1);
+});
+
+test('duplicates: a copy waits for its original: duplicate once stored, new again when storing failed', async () => {
+  const journal = new CountingJournal();
+  const window = new DuplicateWindow({ journal, windowMs: HOUR });
+  await window.load();
+  const claim = window.claim('HIS^H', 'C1');
+  let answered: boolean | undefined;
+  const copy = window.isDuplicate('HIS^H', 'C1').then((d) => (answered = d));
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(answered, undefined, 'no answer before the original is durable');
+  claim.stored();
+  assert.equal(await copy, true);
+
+  const failing = window.claim('HIS^H', 'C2');
+  const copy2 = window.isDuplicate('HIS^H', 'C2');
+  failing.failed();
+  assert.equal(await copy2, false, 'the original was not stored: the copy is new');
+  assert.equal(await window.isDuplicate('HIS^H', 'C2'), false, 'and the failed claim is forgotten');
+});
+
+test('duplicates: keys leave with the window; beyond maxKeys the journal answers for the evicted ones', async () => {
+  let now = 1_000_000;
+  const journal = new CountingJournal();
+  const window = new DuplicateWindow({ journal, windowMs: 10_000, maxKeys: 2, now: () => now });
+  await window.load();
+  for (const id of ['D1', 'D2', 'D3']) {
+    window.claim('HIS^H', id).stored();
+    await journal.append([message(id)]);
+    now += 2000;
+  }
+  assert.equal(await window.isDuplicate('HIS^H', 'D3'), true);
+  assert.ok(window.size <= 2, 'bounded');
+  const before = journal.lookups;
+  assert.equal(await window.isDuplicate('HIS^H', 'D1'), true, 'evicted from memory, still a duplicate through the journal');
+  assert.ok(journal.lookups > before);
+  now += 60_000;
+  assert.equal(await window.isDuplicate('HIS^H', 'D2'), false, 'outside the window');
+});
