@@ -105,8 +105,17 @@ export function bodyCodes(f: ExamFacets): Map<string, number> {
 function addLat(out: Map<string, number>, entry: BodyEntry, lat: Lat, factor: number): void {
   const codes = entry.codes.get(lat);
   if (!codes) return;
-  for (const [c, w] of codes) out.set(c, Math.max(out.get(c) ?? 0, w * factor));
+  codes.forEach((w, c) => {
+    out.set(c, Math.max(out.get(c) ?? 0, w * factor));
+  });
 }
+
+function someKey(map: Map<string, number>, test: (key: string) => boolean): boolean {
+  for (const key of map.keys()) if (test(key)) return true;
+  return false;
+}
+
+type ScanWordHit = ExamFacets['scanWords'][number];
 
 function combine(set: Set<string>, at: Map<string, number>, parts: string[], into: string): void {
   let first = Infinity;
@@ -120,29 +129,50 @@ function combine(set: Set<string>, at: Map<string, number>, parts: string[], int
 
 /** The scan codes the text asks for in modality m, after combining (平扫+增强 → 22 …). */
 export function resolveScans(f: ExamFacets, m: Modality, index: ItemIndex, body: Map<string, number>): { scans: string[]; defaulted: boolean } {
-  const usable = f.scanWords.filter((s) => s.word.codes[m]);
-  const strong = usable.filter((s) => !s.word.weak);
-  let words = strong.length > 0 ? strong : usable;
-  // A parenthetical listing of sub-methods (`水成像(MRCP、MRM、MRU)`) details the method outside it.
-  const outside = new Set(words.filter((s) => !s.inParens).map((s) => (s.word.codes[m] as string)[0]));
-  words = words.filter((s) => !s.inParens || !outside.has((s.word.codes[m] as string)[0]));
-  const set = new Set(words.map((s) => s.word.codes[m] as string));
-  // Exams come out in the order the text names them; a combined method takes its first part's place.
+  const set = new Set<string>();
   const at = new Map<string, number>();
-  for (const w of words) {
-    const c = w.word.codes[m] as string;
-    at.set(c, Math.min(at.get(c) ?? Infinity, w.start));
+  const words = f.scanWords;
+  let usable = 0;
+  let strong = 0;
+  for (let i = 0; i < words.length; i++) {
+    const w = (words[i] as ScanWordHit).word;
+    if (w.codes[m]) {
+      usable++;
+      if (!w.weak) strong++;
+    }
+  }
+  if (usable > 0) {
+    // Only the strong words when there are any (a weak one such as 轴位 or 薄层 is then only a detail).
+    const chosen = (h: ScanWordHit): string | undefined => (strong > 0 && h.word.weak ? undefined : h.word.codes[m]);
+    // A parenthetical listing of sub-methods (`水成像(MRCP、MRM、MRU)`) details the method outside it:
+    // the first characters (method families) of the codes named outside brackets.
+    let outside = '';
+    for (let i = 0; i < words.length; i++) {
+      const h = words[i] as ScanWordHit;
+      const c = chosen(h);
+      if (c && !h.inParens) outside += c[0];
+    }
+    // Exams come out in the order the text names them; a combined method takes its first part's place.
+    for (let i = 0; i < words.length; i++) {
+      const h = words[i] as ScanWordHit;
+      const c = chosen(h);
+      if (!c || (h.inParens && outside.includes(c[0] as string))) continue;
+      set.add(c);
+      at.set(c, Math.min(at.get(c) ?? Infinity, h.start));
+    }
   }
 
   if (m === 'CT' || m === 'MR') {
-    if ([...set].some((s) => PLAIN_VARIANTS.has(s) || (m === 'MR' && s === '12'))) set.delete('11');
+    let plainVariant = false;
+    for (const c of set) if (PLAIN_VARIANTS.has(c) || (m === 'MR' && c === '12')) plainVariant = true;
+    if (plainVariant) set.delete('11');
     if (set.has('21') || set.has('22')) for (const v of PLAIN_VARIANTS) set.delete(v);
     // A specific contrast method (DCE, liver-specific agent) is the 增强 the text mentions.
     if (m === 'MR' && (set.has('23') || set.has('24'))) set.delete('21');
     if (set.has('11') && set.has('21')) combine(set, at, ['11', '21'], '22');
     if (m === 'CT' && set.has('22') && set.has('42')) combine(set, at, ['22', '42'], '43');
     if (m === 'CT' && set.has('33') && set.has('34')) combine(set, at, ['33', '34'], '36');
-    if (m === 'MR' && set.has('11') && set.has('52') && [...body.keys()].some((c) => index.has(m, c, '7f'))) combine(set, at, ['11', '52'], '7f');
+    if (m === 'MR' && set.has('11') && set.has('52') && someKey(body, (c) => index.has(m, c, '7f'))) combine(set, at, ['11', '52'], '7f');
     if (set.size === 0) return { scans: ['11'], defaulted: true };
   } else if (m === 'MG') {
     if (set.size > 1) set.delete('M1');
@@ -197,14 +227,14 @@ export function scoreExam(q: ExamQuery, index: ItemIndex): ScoredCandidate[] {
   const { modality: m, scan } = q;
   const bodies = new Map(q.body);
   // Hierarchy fall-backs: the whole-L2 region, then the "not specified" part.
-  for (const [c, w] of q.body) {
+  q.body.forEach((w, c) => {
     const whole = c.slice(0, 4) + '00';
     if (!bodies.has(whole)) bodies.set(whole, w * 0.85);
-  }
+  });
   // A method the standard has for one part of the asked region only (MRCP in 上腹部 → 胰胆管, MRM in 腰椎 → 腰段脊髓).
-  for (const [c, w] of q.body) {
+  q.body.forEach((w, c) => {
     const region = index.partsInRegion(m, scan, c.slice(0, 4));
-    if (!region) continue;
+    if (!region) return;
     let other: string | undefined;
     let count = 0;
     for (const p of region) {
@@ -214,27 +244,40 @@ export function scoreExam(q: ExamQuery, index: ItemIndex): ScoredCandidate[] {
       }
     }
     if (count === 1 && !bodies.has(other as string)) bodies.set(other as string, w * 0.9);
-  }
+  });
   const unspecifiedWeight = q.body.size === 0 || q.facets.body?.unspecified ? 0.93 : 0.55;
   bodies.set(UNSPECIFIED_PART, Math.max(bodies.get(UNSPECIFIED_PART) ?? 0, unspecifiedWeight));
   let chest = false;
   for (const c of q.body.keys()) if (c.startsWith('04')) chest = true;
+  // Every branch condition of the item loop is settled here, once per exam.
   const xray = m === 'DR' || m === 'MG' || m === 'RF';
+  const viewsScored = m === 'DR' || m === 'MG';
+  const mobile = q.facets.mobile;
+  const mobileDr = mobile && m === 'DR';
+  const postAsked = q.post !== undefined && q.post !== '' && q.scanDefaulted;
   const views = q.facets.views;
   const input = views.length ? { views, key: views.join('|'), canon: canonViews(views) } : { views, key: '', canon: '' };
   const post = q.post ?? '00';
   const top: ScoredCandidate[] = [];
-  const ordered = [...bodies].sort((a, b) => b[1] - a[1]);
-  for (const [l3, bw] of ordered) {
+  const ordered: Array<[string, number]> = [];
+  bodies.forEach((w, c) => {
+    ordered.push([c, w]);
+  });
+  ordered.sort((a, b) => b[1] - a[1]);
+  for (let k = 0; k < ordered.length; k++) {
+    const l3 = (ordered[k] as [string, number])[0];
+    const bw = (ordered[k] as [string, number])[1];
     const ceiling = bw * q.modalityFactor * 1.02;
     if (top.length >= KEEP && ceiling < (top[KEEP - 1] as ScoredCandidate).score) continue;
     // Parts that cannot reach 60 % of the best answer only pad the list: skip them.
     if (top.length > 0 && ceiling < (top[0] as ScoredCandidate).score * 0.6) continue;
-    for (const e of index.indexed(m, l3)) {
+    const list = index.indexed(m, l3);
+    for (let j = 0; j < list.length; j++) {
+      const e = list[j] as IndexedItem;
       const item = e.item;
       let s = bw * q.modalityFactor;
       if (item.scan === scan) s *= q.scanDefaulted ? 0.97 : 1;
-      else if (item.scan === '00' && !xray && q.post && q.scanDefaulted) s *= 0.95;
+      else if (item.scan === '00' && !xray && postAsked) s *= 0.95;
       else if (item.scan[0] === scan[0]) s *= 0.7;
       else s *= 0.4;
       if (!xray) {
@@ -244,11 +287,11 @@ export function scoreExam(q: ExamQuery, index: ItemIndex): ScoredCandidate[] {
         else if (post !== '00' && pp === '00') s *= 0.8;
         else if (post === '00' && pp !== '00') s *= 0.7;
         else s *= 0.6;
-      } else if (m === 'DR' || m === 'MG') {
+      } else if (viewsScored) {
         s *= viewScore(input, e, chest);
       }
-      if (item.deviceType === '42') s *= q.facets.mobile ? 1.02 : 0.5;
-      else if (q.facets.mobile && m === 'DR') s *= 0.99;
+      if (item.deviceType === '42') s *= mobile ? 1.02 : 0.5;
+      else if (mobileDr) s *= 0.99;
       if (s > 1) s = 1;
       insertTop(top, { item, score: s });
     }
