@@ -3,7 +3,7 @@
  * vessel, scan words, post-processing, X-ray views.
  */
 import type { ScanWord } from './synonyms.js';
-import { DEVICE_PATTERNS, MODALITY_PATTERNS } from './synonyms.js';
+import { DEVICE_HINT, DEVICE_PATTERNS, MODALITY_PATTERNS } from './synonyms.js';
 import type { TermHit } from './dictionary.js';
 import { bodyHits, type BodyEntry, type Lat, type Modality, type VesselStem, type Vocabulary } from './vocabulary.js';
 
@@ -70,6 +70,7 @@ export function readModality(text: string): { modality?: Modality; conflict: boo
 export function detectDevice(text: string): { device: Record<string, string>; mobile: boolean } {
   const device: Record<string, string> = {};
   let mobile = false;
+  if (!DEVICE_HINT.test(text)) return { device, mobile };
   for (const { name, re } of DEVICE_PATTERNS) {
     const m = re.exec(text);
     if (!m) continue;
@@ -207,10 +208,11 @@ export function bodyFacetFrom(b: Pick<BodyFacet, 'term' | 'entry'> & Partial<Bod
   return { term: b.term, entry: b.entry, start: -1, end: -1, lat: b.lat, lats: b.lats, latAmbiguous: b.latAmbiguous ?? false, unspecified: b.unspecified ?? false };
 }
 
-export function extractFacets(text: string, vocab: Vocabulary): ExamFacets {
+/** The facets of one exam's text; `hits` are its body-part hits when the caller already has them (the split does). */
+export function extractFacets(text: string, vocab: Vocabulary, hits: Array<TermHit<BodyEntry>> = bodyHits(vocab, text)): ExamFacets {
   const { modality, conflict } = readModality(text);
   const { device, mobile } = detectDevice(text);
-  const picked = pickBody(bodyHits(vocab, text));
+  const picked = pickBody(hits);
   let body: BodyFacet | undefined;
   if (picked) {
     const bodyHit = picked.hit;

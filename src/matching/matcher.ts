@@ -53,7 +53,7 @@ export class StandardisationEngine implements ExamNameMatcher {
     const groups = splitExams(text, this.vocabulary);
     if (groups.length === 0) return { input: name, decision: 'none', source: 'engine', reason: 'nothing recognised', exams: [] };
     const facets: ExamFacets[] = [];
-    for (const g of groups) facets.push(extractFacets(g.text, this.vocabulary));
+    for (const g of groups) facets.push(extractFacets(g.text, this.vocabulary, g.bodyHits));
     this.shareFacets(facets, tag);
     if (!options.modality && !facets.some(recognised)) {
       return { input: name, decision: 'none', source: 'engine', reason: 'nothing recognised', exams: [] };

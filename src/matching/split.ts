@@ -5,7 +5,8 @@
  * current exam already has one; pieces without a body part stay with their neighbour.
  */
 import { detectModality } from './facets.js';
-import { bodyHits, type Vocabulary } from './vocabulary.js';
+import type { TermHit } from './dictionary.js';
+import { bodyHits, type BodyEntry, type Vocabulary } from './vocabulary.js';
 
 /** The text outside brackets (a bracket often refines the exam before it: `增强(肝胆胰脾)`). */
 function outsideBrackets(text: string): string {
@@ -69,6 +70,8 @@ export function takeLeadingTag(text: string): { text: string; tag?: string } {
 export interface ExamText {
   text: string;
   hasBody: boolean;
+  /** The body-part hits of `text` when the split already computed them (an exam of one piece), for extractFacets. */
+  bodyHits: Array<TermHit<BodyEntry>> | undefined;
 }
 
 /**
@@ -89,25 +92,35 @@ export function splitExams(text: string, vocab: Vocabulary): ExamText[] {
   text = expandBracketLists(text, vocab);
   const groups: ExamText[] = [];
   let pending = '';
+  let pendingPieces = 0;
+  let pendingHits: Array<TermHit<BodyEntry>> | undefined;
   for (const piece of splitPieces(text)) {
-    const hasBody = bodyHits(vocab, piece.text).length > 0 || vocab.vessels.occursIn(piece.text) && /血管|动脉|静脉|cta|ctv|mra|mrv/.test(piece.text);
+    const hits = bodyHits(vocab, piece.text);
+    const hasBody = hits.length > 0 || vocab.vessels.occursIn(piece.text) && /血管|动脉|静脉|cta|ctv|mra|mrv/.test(piece.text);
     const current = groups[groups.length - 1];
     // A piece whose part is named only in brackets and that names no modality refines the current exam.
     const refinement = hasBody && !!current?.hasBody && !detectModality(piece.text) && !vocab.body.occursIn(outsideBrackets(piece.text));
     if (hasBody && !refinement && (!current || current.hasBody)) {
-      groups.push({ text: pending + piece.text, hasBody: true });
+      groups.push({ text: pending + piece.text, hasBody: true, bodyHits: pending ? undefined : hits });
       pending = '';
     } else if (current) {
       current.text += piece.sep + piece.text;
       current.hasBody ||= hasBody;
+      current.bodyHits = undefined;
     } else {
       pending += piece.text + '+';
+      pendingPieces++;
+      pendingHits = hits;
     }
   }
   if (pending) {
     const tail = pending.replace(/[+]$/, '');
-    if (groups.length === 0) groups.push({ text: tail, hasBody: false });
-    else (groups[0] as ExamText).text = tail + '+' + (groups[0] as ExamText).text;
+    if (groups.length === 0) groups.push({ text: tail, hasBody: false, bodyHits: pendingPieces === 1 ? pendingHits : undefined });
+    else {
+      const first = groups[0] as ExamText;
+      first.text = tail + '+' + first.text;
+      first.bodyHits = undefined;
+    }
   }
   return groups;
 }

@@ -138,6 +138,9 @@ export const MODALITY_PATTERNS: Array<{ modality: 'CT' | 'MR' | 'DR' | 'MG' | 'R
   { modality: 'DR', re: /dr|kub|cr(?![a-z])|x线|x光|摄片|平片|拍片|摄影|dx(?![a-z])|片|正位|侧位|斜位|轴位片|(?:^|[^a-z])(?:p\.?a|a\.?p)\.?(?![a-z])/ },
 ];
 
+/** Text without a match of this has none of DEVICE_PATTERNS (each pattern needs one of these): one test for most names. */
+export const DEVICE_HINT = /排|双源|\dt|床边|床旁|移动/;
+
 /** Device hints (reported as facets; the standard prefers device-neutral items). */
 export const DEVICE_PATTERNS: Array<{ name: string; re: RegExp }> = [
   { name: 'slices', re: /(\d+)排(?:以上|以下)?/ },
