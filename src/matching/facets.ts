@@ -48,23 +48,28 @@ export function detectModality(text: string): Modality | undefined {
 }
 
 /** The modality named, and whether CT and MR are both named (conflicting evidence). */
-export function readModality(text: string): { modality?: Modality; conflict: boolean } {
-  let best: { m: Modality; at: number } | undefined;
-  let xray: { m: Modality; at: number } | undefined;
+export function readModality(text: string): { modality: Modality | undefined; conflict: boolean } {
+  let best: Modality | undefined;
+  let bestAt = 0;
+  let xray: Modality | undefined;
   let tomo = 0;
   for (const { modality, re } of MODALITY_PATTERNS) {
     const hit = re.exec(text);
     if (!hit) continue;
+    const at = hit.index;
     if (modality === 'CT' || modality === 'MR') {
       tomo++;
-      if (!best || hit.index < best.at) best = { m: modality, at: hit.index };
+      if (!best || at < bestAt) {
+        best = modality;
+        bestAt = at;
+      }
     } else if (!xray) {
-      xray = { m: modality, at: hit.index };
+      xray = modality;
     }
   }
-  if (best) return { modality: best.m, conflict: tomo > 1 };
+  if (best) return { modality: best, conflict: tomo > 1 };
   if (/^c(?:\(|$)/.test(text) || /\d+(?:\.\d+)?mm/.test(text)) return { modality: 'CT', conflict: false };
-  return xray ? { modality: xray.m, conflict: false } : { conflict: false };
+  return { modality: xray, conflict: false };
 }
 
 export function detectDevice(text: string): { device: Record<string, string>; mobile: boolean } {

@@ -111,18 +111,23 @@ export class StandardisationEngine implements ExamNameMatcher {
   }
 
   private resolve(f: ExamFacets, option: Modality | undefined, line: Modality | undefined): ResolvedExam[] {
-    let best: { exams: ResolvedExam[]; quality: number } | undefined;
     const choices = this.modalityChoices(f, option, line);
+    if (choices.length === 1) return this.resolveIn(f, choices[0] as ModalityChoice);
+    // Modality unknown: the reading whose exams score best on average.
+    let best: { exams: ResolvedExam[]; quality: number } | undefined;
     for (let i = 0; i < choices.length; i++) {
-      const { modality: m, factor, source } = choices[i] as ModalityChoice;
-      const facets = copyFacets(f);
-      facets.modalitySource = source;
-      facets.modality = m;
-      const exams = this.resolveFor(facets, m, factor);
+      const exams = this.resolveIn(f, choices[i] as ModalityChoice);
       const quality = exams.reduce((s, e) => s + (e.candidates[0]?.score ?? 0), 0) / Math.max(1, exams.length);
       if (!best || quality > best.quality + 1e-9) best = { exams, quality };
     }
     return best?.exams ?? [];
+  }
+
+  private resolveIn(f: ExamFacets, c: ModalityChoice): ResolvedExam[] {
+    const facets = copyFacets(f);
+    facets.modalitySource = c.source;
+    facets.modality = c.modality;
+    return this.resolveFor(facets, c.modality, c.factor);
   }
 
   private resolveFor(f: ExamFacets, m: Modality, modalityFactor: number): ResolvedExam[] {
