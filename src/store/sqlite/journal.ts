@@ -101,6 +101,8 @@ export class SqliteJournal implements Hl7Journal {
     );
     this.selectRow = this.conn.prepare('SELECT * FROM hl7_journal WHERE id = ?');
     this.selectPending = this.conn.prepare("SELECT * FROM hl7_journal WHERE route = ? AND state = 'queued' AND id < ? ORDER BY id LIMIT ?");
+    // An index-only scan of the window (hl7_journal_received_keys): the gateway asks only for what its
+    // in-memory duplicate window does not cover.
     this.selectDuplicate = this.conn.prepare('SELECT id FROM hl7_journal WHERE sender = ? AND control_id = ? AND received_at >= ? ORDER BY id LIMIT 1');
   }
 
