@@ -7,8 +7,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
+import { MongoClient } from 'mongodb';
 import { DuplicateWindow } from '../../src/hl7/duplicates.js';
+import { createStore } from '../../src/store/index.js';
 import { SqliteStore } from '../../src/store/sqlite/index.js';
 import type { Hl7Journal } from '../../src/store/store.js';
 import { MemoryJournal } from './memory-journal.js';
@@ -52,6 +55,28 @@ test('duplicates: the SQLite journal lists the keys of the window (recentKeys), 
   } finally {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('duplicates: the MongoDB journal lists the keys of the window (recentKeys), oldest first', async (t) => {
+  const uri = process.env.MONGODB_URI;
+  if (!uri) {
+    console.log('# SKIP-PEER: MONGODB_URI is not set (CI starts FerretDB with .ci/setup-ferretdb.sh)');
+    return t.skip('SKIP-PEER: MONGODB_URI is not set');
+  }
+  const database = `rimag_test_${randomUUID().slice(0, 8)}`;
+  const store = await createStore({ dataDir: '/nonexistent', mongodbUri: uri, mongodbDatabase: database, mongodbConnectRetries: 2 });
+  const raw = new MongoClient(uri);
+  try {
+    await store.journal.append([message('M1')]);
+    await store.journal.append([message('M2')]);
+    const keys = await store.journal.recentKeys!(new Date(Date.now() - HOUR).toISOString());
+    assert.deepEqual(keys.map((k) => [k.sender, k.controlId]), [['HIS^H', 'M1'], ['HIS^H', 'M2']]);
+    assert.deepEqual(await store.journal.recentKeys!(new Date(Date.now() + HOUR).toISOString()), []);
+  } finally {
+    await store.close();
+    await raw.db(database).dropDatabase();
+    await raw.close();
   }
 });
 
