@@ -1,14 +1,19 @@
 /**
- * npm run eval:matching [-- --file <dev-set.tsv>] [--verbose]
- * Scores the standardisation engine on a labelled set; prints the figures for the whole set and
- * for the even/odd id halves (tune on even, check on odd).
+ * npm run eval:matching [-- --file <set.tsv>] [--verbose]
+ * Scores the standardisation engine on the labelled sets and prints the figures per set:
+ * 1. the dev set `../shared/matching/dev-set.tsv` (whole set and even/odd id halves); skipped with a
+ *    SKIP-PEER line when `../shared` is absent;
+ * 2. the challenge set `test/fixtures/matching/challenge-set.tsv` (in the repo, always run): whole set,
+ *    split into CT/MR/X-ray labels and US/PET/SPECT extension labels, and failures per name form.
+ * With --file, only that file is scored.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { evaluate, formatReport, idHalf, parseLabelledSet } from '../src/matching/evaluate.js';
+import { evaluate, formatReport, idHalf, parseLabelledSet, type EvalReport, type LabelledRow } from '../src/matching/evaluate.js';
 import { loadDefaultItems } from '../src/matching/load.js';
 import { createMatcher } from '../src/matching/matcher.js';
+import type { ExamNameMatcher } from '../src/matching/types.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -16,23 +21,84 @@ const arg = (name: string) => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : undefined;
 };
-const file = arg('--file') ?? resolve(root, '../shared/matching/dev-set.tsv');
-const path = existsSync(file) ? file : undefined;
-if (!path) {
-  console.log(`dev set not found (${file}), skipped`);
-  process.exit(0);
+const verbose = args.includes('--verbose');
+const DEV_SET = resolve(root, '../shared/matching/dev-set.tsv');
+const CHALLENGE_SET = resolve(root, 'test/fixtures/matching/challenge-set.tsv');
+
+/** Extension items (US 50…, PET A…/B…, SPECT C…) are not in the exam-item CodeSystem the engine reads. */
+const isExtensionCode = (code: string) => code.length !== 14 || code.startsWith('50');
+const isExtensionRow = (row: LabelledRow) => row.expected.some((alts) => alts.some(isExtensionCode));
+
+/** The `source` column (how the name's form was chosen), by id; absent in the dev set. */
+function sourcesById(text: string): Map<string, string> {
+  const lines = text.replace(/^\uFEFF/, '').split('\n').filter((l) => l.trim());
+  const header = (lines[0] ?? '').split('\t');
+  const [ci, cs] = [header.indexOf('id'), header.indexOf('source')];
+  const m = new Map<string, string>();
+  if (ci < 0 || cs < 0) return m;
+  for (const line of lines.slice(1)) {
+    const cells = line.split('\t');
+    m.set(cells[ci] ?? '', cells[cs] ?? '');
+  }
+  return m;
 }
-const rows = parseLabelledSet(readFileSync(path, 'utf8'));
+
+function printFailures(report: EvalReport, sources?: Map<string, string>): void {
+  for (const f of report.failures) {
+    const e = f.row.expected.map((g) => g.join('|')).join(' + ');
+    const tag = sources ? `[${sources.get(f.row.id) ?? ''}] ` : '';
+    console.log(`${f.auto ? 'AUTO ' : '     '}${f.row.kind}\t${tag}${f.row.name}\texpected ${e}\tgot ${f.predicted.join('+') || '-'} [${f.result.exams.map((x) => x.candidates[0]?.display ?? '').join(' + ')}] ${f.result.decision}`);
+  }
+}
+
+function failuresBySource(report: EvalReport, rows: LabelledRow[], sources: Map<string, string>): string {
+  const total = new Map<string, number>();
+  const failed = new Map<string, number>();
+  for (const r of rows) if (r.kind !== 'unsure') total.set(sources.get(r.id) ?? '', (total.get(sources.get(r.id) ?? '') ?? 0) + 1);
+  for (const f of report.failures) failed.set(sources.get(f.row.id) ?? '', (failed.get(sources.get(f.row.id) ?? '') ?? 0) + 1);
+  return [...total.entries()]
+    .sort((a, b) => (failed.get(b[0]) ?? 0) - (failed.get(a[0]) ?? 0))
+    .map(([s, n]) => `    ${String(failed.get(s) ?? 0).padStart(3)} of ${String(n).padStart(3)}  ${s}`)
+    .join('\n');
+}
+
+function scoreDevSet(matcher: ExamNameMatcher, path: string): void {
+  const rows = parseLabelledSet(readFileSync(path, 'utf8'));
+  console.log(`\n== dev set: ${path}`);
+  const all = evaluate(matcher, rows);
+  console.log(formatReport('all', all));
+  console.log(formatReport('even half (tuning)', evaluate(matcher, rows.filter((r) => idHalf(r.id) === 'even'))));
+  console.log(formatReport('odd half (check)', evaluate(matcher, rows.filter((r) => idHalf(r.id) === 'odd'))));
+  if (verbose) printFailures(all);
+}
+
+function scoreChallengeSet(matcher: ExamNameMatcher, path: string): void {
+  const text = readFileSync(path, 'utf8');
+  const rows = parseLabelledSet(text);
+  const sources = sourcesById(text);
+  console.log(`\n== challenge set: ${relative(root, path)}`);
+  const all = evaluate(matcher, rows);
+  console.log(formatReport('all', all));
+  console.log(formatReport('CT/MR/X-ray labels, none and unsure rows', evaluate(matcher, rows.filter((r) => !isExtensionRow(r)))));
+  console.log(formatReport('US/PET/SPECT extension labels', evaluate(matcher, rows.filter(isExtensionRow))));
+  console.log(`  failures per name form (failed of scored rows):\n${failuresBySource(all, rows, sources)}`);
+  if (verbose) printFailures(all, sources);
+}
+
+const file = arg('--file');
+const devPath = file ?? DEV_SET;
 const { items, source } = loadDefaultItems(root);
 const matcher = createMatcher(items);
-console.log(`items: ${items.length} from ${source}; dev set: ${path}`);
-const all = evaluate(matcher, rows);
-console.log(formatReport('all', all));
-console.log(formatReport('even half (tuning)', evaluate(matcher, rows.filter((r) => idHalf(r.id) === 'even'))));
-console.log(formatReport('odd half (check)', evaluate(matcher, rows.filter((r) => idHalf(r.id) === 'odd'))));
-if (args.includes('--verbose')) {
-  for (const f of all.failures) {
-    const e = f.row.expected.map((g) => g.join('|')).join(' + ');
-    console.log(`${f.auto ? 'AUTO ' : '     '}${f.row.kind}\t${f.row.name}\texpected ${e}\tgot ${f.predicted.join('+') || '-'} [${f.result.exams.map((x) => x.candidates[0]?.display ?? '').join(' + ')}] ${f.result.decision}`);
+console.log(`items: ${items.length} from ${source}`);
+if (file) {
+  if (!existsSync(file)) {
+    console.log(`SKIP-PEER: dev set not found (${file}), skipped`);
+    process.exit(0);
   }
+  if (sourcesById(readFileSync(file, 'utf8')).size > 0) scoreChallengeSet(matcher, resolve(file));
+  else scoreDevSet(matcher, file);
+} else {
+  if (existsSync(devPath)) scoreDevSet(matcher, devPath);
+  else console.log(`\nSKIP-PEER: dev set not found (${devPath}; it lives in ../shared), dev-set figures skipped`);
+  scoreChallengeSet(matcher, CHALLENGE_SET);
 }
