@@ -41,6 +41,14 @@ const SIDE_BEFORE = /(左侧|右侧|双侧|左|右|双)$/;
 const MULTI_SIDE_BEFORE = /(?:左|右|双)(?:侧)?[\/或](?:左|右|双)(?:侧)?(?:[\/或](?:左|右|双)(?:侧)?)?$/;
 const SIDE_AFTER = /^\((左|右|双)侧?\)/;
 const SIDE_OF: Record<string, Lat> = { 左: 'L', 左侧: 'L', 右: 'R', 右侧: 'R', 双: 'B', 双侧: 'B' };
+// Module-level patterns: a literal in a function body makes a new RegExp object on every call.
+/** `c` alone or before a bracket (`c(胸部)`): CT. */
+const LONE_C = /^c(?:\(|$)/;
+/** A slice thickness (`5mm`) is written for CT. */
+const SLICE_THICKNESS = /\d+(?:\.\d+)?mm/;
+const SIDE_CHARS = /[左右双]/g;
+const SIDE_MARKS = /\((左|右|双)侧?\)|左侧|右侧|双侧/g;
+const SIDE_MARK_DECORATION = /[()侧]/g;
 
 /** Explicit modality in the text, earliest mention wins; MG/RF are preferred over plain X-ray words. */
 export function detectModality(text: string): Modality | undefined {
@@ -68,7 +76,7 @@ export function readModality(text: string): { modality: Modality | undefined; co
     }
   }
   if (best) return { modality: best, conflict: tomo > 1 };
-  if (/^c(?:\(|$)/.test(text) || /\d+(?:\.\d+)?mm/.test(text)) return { modality: 'CT', conflict: false };
+  if (LONE_C.test(text) || SLICE_THICKNESS.test(text)) return { modality: 'CT', conflict: false };
   return { modality: xray, conflict: false };
 }
 
@@ -124,14 +132,14 @@ function pickBody(hits: Array<TermHit<BodyEntry>>): { hit: TermHit<BodyEntry>; c
 function readLaterality(text: string, hit: TermHit<BodyEntry>, chainStart: number): { lat?: Lat; lats?: Lat[]; ambiguous: boolean } {
   const before = text.slice(Math.max(0, chainStart - 8), chainStart);
   const multi = MULTI_SIDE_BEFORE.exec(before);
-  if (multi) return { ambiguous: true, lats: [...new Set((multi[0].match(/[左右双]/g) ?? []).map((c) => SIDE_OF[c] as Lat))] };
+  if (multi) return { ambiguous: true, lats: [...new Set((multi[0].match(SIDE_CHARS) ?? []).map((c) => SIDE_OF[c] as Lat))] };
   const m = SIDE_BEFORE.exec(before);
   if (m) return { lat: SIDE_OF[m[1] as string], ambiguous: false };
   const after = SIDE_AFTER.exec(text.slice(hit.end));
   if (after) return { lat: SIDE_OF[after[1] as string], ambiguous: false };
-  const sides = text.match(/\((左|右|双)侧?\)|左侧|右侧|双侧/g);
-  if (sides && new Set(sides.map((s) => s.replace(/[()侧]/g, ''))).size === 1) {
-    return { lat: SIDE_OF[(sides[0] as string).replace(/[()侧]/g, '')], ambiguous: false };
+  const sides = text.match(SIDE_MARKS);
+  if (sides && new Set(sides.map((s) => s.replace(SIDE_MARK_DECORATION, ''))).size === 1) {
+    return { lat: SIDE_OF[(sides[0] as string).replace(SIDE_MARK_DECORATION, '')], ambiguous: false };
   }
   const lats = new Set(hit.value.codes.keys());
   lats.delete('N');

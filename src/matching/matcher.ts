@@ -22,6 +22,12 @@ export interface Thresholds {
 /** Calibrated on the even-hash half of the dev set (see docs/matching.md). */
 export const DEFAULT_THRESHOLDS: Thresholds = { auto: 0.9, margin: 0.04, review: 0.3 };
 
+// Module-level patterns: a literal in a function body makes a new RegExp object on every call.
+/** Words that say a method was meant (imaging, contrast, perfusion) although none was recognised: never `auto` on the default method. */
+const UNWRITTEN_METHOD_HINT = /成像|造影|增强|灌注/;
+const SIDE_AND_PUNCTUATION = /[左右双侧()\[\]+,、;\/:-]/g;
+const CONTRAST_STUDY = /造影/;
+
 const MODALITY_ALIASES: Record<string, Modality> = {
   ct: 'CT', '2': 'CT', mr: 'MR', mri: 'MR', '3': 'MR', dr: 'DR', dx: 'DR', cr: 'DR', '4': 'DR', mg: 'MG', rf: 'RF', xa: 'RF',
 };
@@ -233,7 +239,7 @@ export class StandardisationEngine implements ExamNameMatcher {
     const explicit = f.modalitySource === 'explicit' || f.modalitySource === 'option' || f.modalitySource === 'line' || f.modalitySource === 'view';
     const part = (f.body && !f.body.unspecified) || (isVascular(r.modality, r.scan) && f.vessel);
     const xray = r.modality === 'DR' || r.modality === 'MG';
-    if (top && top.score >= t.auto && (!second || top.score - second.score >= t.margin) && explicit && part && !f.conflict && !(xray && f.views.length === 0 && r.modality === 'DR') && (!r.scanDefaulted || xray || (f.posts.length === 0 && !/成像|造影|增强|灌注/.test(f.text)))) decision = 'auto';
+    if (top && top.score >= t.auto && (!second || top.score - second.score >= t.margin) && explicit && part && !f.conflict && !(xray && f.views.length === 0 && r.modality === 'DR') && (!r.scanDefaulted || xray || (f.posts.length === 0 && !UNWRITTEN_METHOD_HINT.test(f.text)))) decision = 'auto';
     const facets: Record<string, unknown> = {
       modality: r.modality,
       modalitySource: f.modalitySource,
@@ -290,7 +296,7 @@ function withFacets(q: ExamQuery, facets: ExamFacets): ExamQuery {
 
 /** Only the part (and side, brackets, separators) is written outside the body word. */
 function onlyPart(text: string, body: BodyFacet): boolean {
-  return body.start >= 0 && (text.slice(0, body.start) + text.slice(body.end)).replace(/[左右双侧()\[\]+,、;\/:-]/g, '').length === 0;
+  return body.start >= 0 && (text.slice(0, body.start) + text.slice(body.end)).replace(SIDE_AND_PUNCTUATION, '').length === 0;
 }
 
 const breastEntries = new WeakMap<BodyEntry, boolean>();
@@ -309,7 +315,7 @@ function isBreast(entry: BodyEntry): boolean {
 function refineXray(f: ExamFacets, m: Modality): Modality {
   if (m !== 'DR') return m;
   if (f.body && isBreast(f.body.entry)) return 'MG';
-  if (f.scanWords.some((s) => !s.word.weak && s.word.codes.RF) || /造影/.test(f.text)) return 'RF';
+  if (f.scanWords.some((s) => !s.word.weak && s.word.codes.RF) || CONTRAST_STUDY.test(f.text)) return 'RF';
   return m;
 }
 

@@ -53,13 +53,19 @@ const fixTypo = (m: string): string => TYPO_MAP.get(m) ?? m;
 const fixBracket = (c: string): string => BRACKETS[c] ?? c;
 /** All noise patterns as one alternation (one pass per name). */
 const NOISE_RE = new RegExp(NOISE.map((r) => r.source).join('|'), 'g');
+// Module-level patterns: a literal in a function body makes a new RegExp object on every call.
+const BRACKET_CHARS = /[【】〔〕「」『』〈〉《》]/g;
+const SPACES = /[\s\u3000]+/g;
+const TRAILING_SEPARATORS = /[;:：]+$/g;
+const LEADING_SEPARATORS = /^[;:]+/;
+const EMPTY_BRACKETS = /\(\)|\[\]/g;
 
 /** Width, brackets, case, spaces, typos. Idempotent. */
 export function normaliseText(raw: string): string {
   let s = raw.normalize('NFKC');
-  s = s.replace(/[【】〔〕「」『』〈〉《》]/g, fixBracket);
-  s = s.toLowerCase().replace(/[\s\u3000]+/g, '');
-  s = s.replace(/[;:：]+$/g, '').replace(/^[;:]+/, '');
+  s = s.replace(BRACKET_CHARS, fixBracket);
+  s = s.toLowerCase().replace(SPACES, '');
+  s = s.replace(TRAILING_SEPARATORS, '').replace(LEADING_SEPARATORS, '');
   return s.replace(TYPO_RE, fixTypo);
 }
 
@@ -68,7 +74,7 @@ export function normalise(raw: string): Normalised {
   let text = normaliseText(raw);
   const found = text.match(NOISE_RE);
   const noise: string[] = found ? [...found] : [];
-  if (found) text = text.replace(NOISE_RE, '').replace(/\(\)|\[\]/g, '');
+  if (found) text = text.replace(NOISE_RE, '').replace(EMPTY_BRACKETS, '');
   const nonExam = NON_EXAM.exec(text)?.[0] ?? OUT_OF_SCOPE.exec(text)?.[0];
   return { text, noise, nonExam: nonExam || undefined };
 }

@@ -33,6 +33,12 @@ const OPEN_PAREN = 0x28; // (
 const CLOSE_PAREN = 0x29; // )
 const OPEN_SQUARE = 0x5b; // [
 const CLOSE_SQUARE = 0x5d; // ]
+// Module-level patterns: a literal in a function body makes a new RegExp object on every call.
+const LEADING_TAG = /^\[([^\]]*)\]/;
+/** Text before, the first innermost bracket (open, content, close), text after. */
+const FIRST_BRACKET = /^(.*?)([(\[])([^()\[\]]+)([)\]])(.*)$/;
+const VESSEL_STUDY = /血管|动脉|静脉|cta|ctv|mra|mrv/;
+const TRAILING_PLUS = /[+]$/;
 /** + , ; 、 ； ， */
 function isSeparator(c: number): boolean {
   return c === 0x2b || c === 0x2c || c === 0x3b || c === 0x3001 || c === 0xff1b || c === 0xff0c;
@@ -60,7 +66,7 @@ export function splitPieces(text: string): Array<{ sep: string; text: string }> 
 
 /** Leading `[tag]` (department or free-text tag): removed, kept as a fallback body-part source. */
 export function takeLeadingTag(text: string): { text: string; tag?: string } {
-  const m = /^\[([^\]]*)\]/.exec(text);
+  const m = LEADING_TAG.exec(text);
   if (!m) return { text };
   const rest = text.slice(m[0].length);
   if (!rest) return { text: m[1] as string };
@@ -79,9 +85,13 @@ export interface ExamText {
  * Only when every listed piece names a part, so `(冠状+轴位)` or `(场强≥1.5T,<3.0T)` stay as they are.
  */
 export function expandBracketLists(text: string, vocab: Vocabulary): string {
-  const m = /^(.*?)([(\[])([^()\[\]]+)([)\]])(.*)$/.exec(text);
+  const m = FIRST_BRACKET.exec(text);
   if (!m) return text;
-  const [, before, open, inner, close, after] = m as unknown as [string, string, string, string, string, string];
+  const before = m[1] as string;
+  const open = m[2] as string;
+  const inner = m[3] as string;
+  const close = m[4] as string;
+  const after = m[5] as string;
   const pieces = splitPieces(inner);
   if (pieces.length < 2 || !pieces.every((p) => vocab.body.occursIn(p.text))) return text;
   if (vocab.body.occursIn(before) || vocab.body.occursIn(after)) return text;
@@ -96,7 +106,7 @@ export function splitExams(text: string, vocab: Vocabulary): ExamText[] {
   let pendingHits: Array<TermHit<BodyEntry>> | undefined;
   for (const piece of splitPieces(text)) {
     const hits = bodyHits(vocab, piece.text);
-    const hasBody = hits.length > 0 || vocab.vessels.occursIn(piece.text) && /血管|动脉|静脉|cta|ctv|mra|mrv/.test(piece.text);
+    const hasBody = hits.length > 0 || vocab.vessels.occursIn(piece.text) && VESSEL_STUDY.test(piece.text);
     const current = groups[groups.length - 1];
     // A piece whose part is named only in brackets and that names no modality refines the current exam.
     const refinement = hasBody && !!current?.hasBody && !detectModality(piece.text) && !vocab.body.occursIn(outsideBrackets(piece.text));
@@ -114,7 +124,7 @@ export function splitExams(text: string, vocab: Vocabulary): ExamText[] {
     }
   }
   if (pending) {
-    const tail = pending.replace(/[+]$/, '');
+    const tail = pending.replace(TRAILING_PLUS, '');
     if (groups.length === 0) groups.push({ text: tail, hasBody: false, bodyHits: pendingPieces === 1 ? pendingHits : undefined });
     else {
       const first = groups[0] as ExamText;
