@@ -21,6 +21,12 @@ const node = <T>(): TrieNode<T> => ({ next: undefined, term: undefined, value: u
 
 export class TermDictionary<T> {
   private root: TrieNode<T> = node();
+  /**
+   * First characters, looked up by UTF-16 code unit: slot in `firstNodes` (0 = no term starts with it).
+   * Most positions of a name start no term; an array index answers that faster than a Map.
+   */
+  private firstSlot = new Uint16Array(0x10000);
+  private firstNodes: Array<TrieNode<T>> = [];
   private readonly values = new Map<string, T>();
 
   add(term: string, value: T): void {
@@ -43,6 +49,12 @@ export class TermDictionary<T> {
       n.term = term;
       n.value = value;
     }
+    this.firstSlot = new Uint16Array(0x10000);
+    this.firstNodes = [node()]; // slot 0: none
+    for (const [c, child] of this.root.next ?? []) {
+      this.firstSlot[c] = this.firstNodes.length;
+      this.firstNodes.push(child);
+    }
     return this;
   }
 
@@ -60,9 +72,11 @@ export class TermDictionary<T> {
 
   /** The longest term starting at `i` and ending by `to`: its trie node, or undefined. */
   private longestAt(text: string, i: number, to: number): TrieNode<T> | undefined {
-    let n: TrieNode<T> | undefined = this.root;
-    let found: TrieNode<T> | undefined;
-    for (let j = i; j < to; j++) {
+    const slot = this.firstSlot[text.charCodeAt(i)];
+    if (!slot) return undefined;
+    let n: TrieNode<T> | undefined = this.firstNodes[slot] as TrieNode<T>;
+    let found = n.term !== undefined ? n : undefined;
+    for (let j = i + 1; j < to; j++) {
       n = n.next?.get(text.charCodeAt(j));
       if (!n) break;
       if (n.term !== undefined) found = n;

@@ -71,10 +71,13 @@ export function normaliseText(raw: string): string {
 
 /** Full normalisation: text plus noise removal and non-exam detection. */
 export function normalise(raw: string): Normalised {
-  let text = normaliseText(raw);
-  const found = text.match(NOISE_RE);
-  const noise: string[] = found ? [...found] : [];
-  if (found) text = text.replace(NOISE_RE, '').replace(EMPTY_BRACKETS, '');
+  const noise: string[] = [];
+  // One pass finds and removes the noise (the same matches, in order, as text.match(NOISE_RE)).
+  let text = normaliseText(raw).replace(NOISE_RE, (m) => {
+    noise.push(m);
+    return '';
+  });
+  if (noise.length > 0) text = text.replace(EMPTY_BRACKETS, '');
   const nonExam = NON_EXAM.exec(text)?.[0] ?? OUT_OF_SCOPE.exec(text)?.[0];
   return { text, noise, nonExam: nonExam || undefined };
 }
