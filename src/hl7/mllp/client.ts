@@ -61,9 +61,14 @@ export class MllpClient {
   }
 
   /** Sends one message payload and resolves with its ACK (matched on MSA-2 = controlId). */
-  async send(payload: Buffer, controlId: string): Promise<AckReply> {
-    const socket = await this.connect();
-    if (this.pending.has(controlId)) throw new Error(`a message with control id ${controlId} is already awaiting its ACK`);
+  send(payload: Buffer, controlId: string): Promise<AckReply> {
+    // Connected: no extra promise turn per message.
+    if (this.socket && !this.socket.destroyed) return this.sendOn(this.socket, payload, controlId);
+    return this.connect().then((socket) => this.sendOn(socket, payload, controlId));
+  }
+
+  private sendOn(socket: net.Socket, payload: Buffer, controlId: string): Promise<AckReply> {
+    if (this.pending.has(controlId)) return Promise.reject(new Error(`a message with control id ${controlId} is already awaiting its ACK`));
     return new Promise<AckReply>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.counters.timeouts += 1;

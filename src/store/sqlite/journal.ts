@@ -1,9 +1,10 @@
 /**
  * HL7 store-and-forward journal in SQLite. `append` is the ACK gate: it resolves only after the rows
- * are durable. Every write of one event-loop turn — appends from all MLLP connections and the
- * forwarders' delivered/failed marks and state changes — shares one transaction on the journal's own
- * connection (synchronous=NORMAL), and each write settles only after the fdatasync of the WAL that
- * covers it (wal-sync.ts). The flush runs off the event loop and is shared by every commit made while
+ * are durable. Writes are committed together on the journal's own connection (synchronous=NORMAL):
+ * an append batch (the gateway's group commit gathers one per I/O turn) at the end of the callback
+ * that made it, with every write queued so far; other writes at the end of the turn; delivered-marks
+ * ride on the next commit (or go after LAZY_COMMIT_MS). Each write settles only after the fdatasync
+ * of the WAL that covers it (wal-sync.ts). The flush runs off the event loop and is shared by every commit made while
  * the previous flush was running, so neither the ACKs nor the marks pay one fsync each.
  *
  * Reads that lead to something the outside world sees wait for durability: `pending` hands out only
@@ -72,6 +73,8 @@ export interface SqliteJournalOptions {
 export class SqliteJournal implements Hl7Journal {
   private queue: JournalWrite[] = [];
   private flushScheduled = false;
+  /** A microtask will commit the queue (appends). */
+  private commitSoon = false;
   /** Commits queued delivered-marks when no append comes along to carry them. */
   private lazyTimer: NodeJS.Timeout | undefined;
   /** The journal's own connection: synchronous=NORMAL, made durable by `wal` (see wal-sync.ts). */
@@ -131,11 +134,23 @@ export class SqliteJournal implements Hl7Journal {
     if (write.kind === 'update' && write.lazy) {
       // A delivered-mark: nobody waits for it at once, so it rides on the next append's transaction
       // instead of paying a transaction of its own; alone, marks are committed after LAZY_COMMIT_MS.
-      if (!this.flushScheduled && this.lazyTimer === undefined) {
+      if (!this.flushScheduled && !this.commitSoon && this.lazyTimer === undefined) {
         this.lazyTimer = setTimeout(() => {
           this.lazyTimer = undefined;
           if (!this.flushScheduled) this.commitQueued();
         }, LAZY_COMMIT_MS);
+      }
+      return;
+    }
+    if (write.kind === 'append') {
+      // Appends come batched per I/O turn already (the gateway's GroupCommitter): commit them at the
+      // end of the current callback, not one loop iteration later; writes queued meanwhile join.
+      if (!this.commitSoon) {
+        this.commitSoon = true;
+        queueMicrotask(() => {
+          this.commitSoon = false;
+          this.commitQueued();
+        });
       }
       return;
     }
