@@ -41,6 +41,9 @@ const SIDE_BEFORE = /(左侧|右侧|双侧|左|右|双)$/;
 const MULTI_SIDE_BEFORE = /(?:左|右|双)(?:侧)?[\/或](?:左|右|双)(?:侧)?(?:[\/或](?:左|右|双)(?:侧)?)?$/;
 const SIDE_AFTER = /^\((左|右|双)侧?\)/;
 const SIDE_OF: Record<string, Lat> = { 左: 'L', 左侧: 'L', 右: 'R', 右侧: 'R', 双: 'B', 双侧: 'B' };
+const TOMO_PATTERNS = MODALITY_PATTERNS.filter((p) => p.modality === 'CT' || p.modality === 'MR');
+const XRAY_PATTERNS = MODALITY_PATTERNS.filter((p) => p.modality !== 'CT' && p.modality !== 'MR');
+
 // Module-level patterns: a literal in a function body makes a new RegExp object on every call.
 /** `c` alone or before a bracket (`c(胸部)`): CT. */
 const LONE_C = /^c(?:\(|$)/;
@@ -59,25 +62,21 @@ export function detectModality(text: string): Modality | undefined {
 export function readModality(text: string): { modality: Modality | undefined; conflict: boolean } {
   let best: Modality | undefined;
   let bestAt = 0;
-  let xray: Modality | undefined;
   let tomo = 0;
-  for (const { modality, re } of MODALITY_PATTERNS) {
+  for (const { modality, re } of TOMO_PATTERNS) {
     const hit = re.exec(text);
     if (!hit) continue;
-    const at = hit.index;
-    if (modality === 'CT' || modality === 'MR') {
-      tomo++;
-      if (!best || at < bestAt) {
-        best = modality;
-        bestAt = at;
-      }
-    } else if (!xray) {
-      xray = modality;
+    tomo++;
+    if (!best || hit.index < bestAt) {
+      best = modality;
+      bestAt = hit.index;
     }
   }
   if (best) return { modality: best, conflict: tomo > 1 };
   if (LONE_C.test(text) || SLICE_THICKNESS.test(text)) return { modality: 'CT', conflict: false };
-  return { modality: xray, conflict: false };
+  // X-ray words only count when CT and MR are not named; the first pattern that matches (MG and RF before DR).
+  for (const { modality, re } of XRAY_PATTERNS) if (re.test(text)) return { modality, conflict: false };
+  return { modality: undefined, conflict: false };
 }
 
 export function detectDevice(text: string): { device: Record<string, string>; mobile: boolean } {
@@ -91,6 +90,20 @@ export function detectDevice(text: string): { device: Record<string, string>; mo
     device[name] = m[0];
   }
   return { device, mobile };
+}
+
+const sidedEntries = new WeakMap<BodyEntry, boolean>();
+
+/** A paired part: the word has codes for more than one side (L, R, B). Entries are built once: the answer is kept. */
+function hasSides(e: BodyEntry): boolean {
+  let known = sidedEntries.get(e);
+  if (known === undefined) {
+    const lats = new Set(e.codes.keys());
+    lats.delete('N');
+    known = lats.size > 1;
+    sidedEntries.set(e, known);
+  }
+  return known;
 }
 
 const unspecifiedEntries = new WeakMap<BodyEntry, boolean>();
@@ -141,9 +154,7 @@ function readLaterality(text: string, hit: TermHit<BodyEntry>, chainStart: numbe
   if (sides && new Set(sides.map((s) => s.replace(SIDE_MARK_DECORATION, ''))).size === 1) {
     return { lat: SIDE_OF[(sides[0] as string).replace(SIDE_MARK_DECORATION, '')], ambiguous: false };
   }
-  const lats = new Set(hit.value.codes.keys());
-  lats.delete('N');
-  return { ambiguous: lats.size > 1 };
+  return { ambiguous: hasSides(hit.value) };
 }
 
 type ViewHit = TermHit<string[]>;

@@ -71,9 +71,7 @@ export class StandardisationEngine implements ExamNameMatcher {
       for (const r of this.resolve(f, option, lineModality)) exams.push(this.present(r, norm.noise, limit));
     }
     if (exams.length === 0) return { input: name, decision: 'none', source: 'engine', reason: 'nothing recognised', exams };
-    const decisions = new Set(exams.map((e) => e.decision));
-    const decision: MatchDecision = decisions.size === 1 ? (exams[0] as MatchExam).decision : decisions.has('none') && !decisions.has('auto') && !decisions.has('review') ? 'none' : 'review';
-    return { input: name, decision, source: 'engine', exams };
+    return { input: name, decision: lineDecision(exams), source: 'engine', exams };
   }
 
   /** Pieces that only name a body part borrow the method/views of the next exam (`颈椎、腰椎正侧位`). */
@@ -261,6 +259,13 @@ export class StandardisationEngine implements ExamNameMatcher {
       facets,
     };
   }
+}
+
+/** A line is `auto` when all its exams are, `none` when all are, else `review`. */
+function lineDecision(exams: MatchExam[]): MatchDecision {
+  const first = (exams[0] as MatchExam).decision;
+  for (let i = 1; i < exams.length; i++) if ((exams[i] as MatchExam).decision !== first) return 'review';
+  return first;
 }
 
 /** Something in the text says what the exam is (else the line is `none`, "nothing recognised"). */
