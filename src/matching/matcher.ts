@@ -5,7 +5,7 @@
 import type { ExamItem } from '../standard/types.js';
 import { bodyFacetFrom, copyFacets, extractFacets, type BodyFacet, type ExamFacets } from './facets.js';
 import { normalise } from './normalize.js';
-import { ItemIndex, bodyCodes, isVascular, resolveScans, scoreExam, type ExamQuery, type ScoredCandidate } from './scoring.js';
+import { ItemIndex, bodyCodes, examQuery, isVascular, resolveScans, scoreExam, type ExamQuery, type ScoredCandidate } from './scoring.js';
 import { splitExams, takeLeadingTag } from './split.js';
 import type { ExamNameMatcher, MatchDecision, MatchExam, MatchOptions, MatchResult } from './types.js';
 import { buildVocabulary, MODALITIES, type BodyEntry, type Modality, type Vocabulary } from './vocabulary.js';
@@ -162,7 +162,7 @@ export class StandardisationEngine implements ExamNameMatcher {
       let scan = scans[i] as string;
       let codes = body;
       if (isVascular(m, scan)) ({ scan, codes } = this.vesselBody(f, m, scan, body));
-      const q: ExamQuery = { facets: f, modality: m, modalityFactor, scan, scanDefaulted: defaulted, post: i === 0 ? firstPost : undefined, body: codes };
+      const q = examQuery(f, m, modalityFactor, scan, defaulted, i === 0 ? firstPost : undefined, codes);
       const r = resolved(q, scoreExam(q, this.index));
       const split = this.splitViews(r, q);
       if (split === undefined) out.push(r);
@@ -294,9 +294,9 @@ function resolved(q: ExamQuery, candidates: ScoredCandidate[]): ResolvedExam {
   return { facets: q.facets, modality: q.modality, modalityFactor: q.modalityFactor, scan: q.scan, scanDefaulted: q.scanDefaulted, post: q.post, candidates };
 }
 
-/** The query for other facets of the same exam (a literal of the query's one shape). */
+/** The query for other facets of the same exam. */
 function withFacets(q: ExamQuery, facets: ExamFacets): ExamQuery {
-  return { facets, modality: q.modality, modalityFactor: q.modalityFactor, scan: q.scan, scanDefaulted: q.scanDefaulted, post: q.post, body: q.body };
+  return examQuery(facets, q.modality, q.modalityFactor, q.scan, q.scanDefaulted, q.post, q.body);
 }
 
 /** Only the part (and side, brackets, separators) is written outside the body word. */

@@ -219,6 +219,15 @@ export interface ExamQuery {
   body: Map<string, number>;
 }
 
+/** An exam query: one constructor, so every query has one object shape. */
+export function examQuery(facets: ExamFacets, modality: Modality, modalityFactor: number, scan: string, scanDefaulted: boolean, post: string | undefined, body: Map<string, number>): ExamQuery {
+  return { facets, modality, modalityFactor, scan, scanDefaulted, post, body };
+}
+
+function candidate(item: ExamItem, score: number): ScoredCandidate {
+  return { item, score };
+}
+
 /** How many candidates scoring keeps (enough for the answer, the margin and view splitting). */
 export const KEEP = 12;
 
@@ -293,7 +302,7 @@ export function scoreExam(q: ExamQuery, index: ItemIndex): ScoredCandidate[] {
       if (item.deviceType === '42') s *= mobile ? 1.02 : 0.5;
       else if (mobileDr) s *= 0.99;
       if (s > 1) s = 1;
-      insertTop(top, { item, score: s });
+      insertTop(top, candidate(item, s));
     }
   }
   return top;
