@@ -17,21 +17,36 @@ export interface IndexedItem {
   views: string[];
 }
 
-/** Precomputed lookups over the items (built once). */
+/** An L3 body part's region: its L2 (first four digits) and the whole-L2 part code (L2 + '00'). */
+export interface PartRegion {
+  l2: string;
+  whole: string;
+}
+
+/**
+ * Precomputed lookups over the items (built once). The per-name look-ups are nested maps keyed by
+ * strings that already exist (modality, L3 and scan codes), not by keys concatenated per call.
+ */
 export class ItemIndex {
   readonly byModBody = new Map<string, IndexedItem[]>();
   readonly keys = new Set<string>();
   readonly byCode = new Map<string, ExamItem>();
   /** modality|scan → body parts (L3) that have an item with that scan. */
   readonly bodyByScan = new Map<string, Set<string>>();
-  /** modality|scan|L2 (first four digits of L3) → those parts within one region (scoring's per-region look-up). */
-  private readonly regionByScan = new Map<string, string[]>();
+  /** modality → L3 → its items (the lists of byModBody). */
+  private readonly byModality = new Map<Modality, Map<string, IndexedItem[]>>();
+  /** modality → scan → L2 → the parts of that region with an item with that scan (scoring's per-region look-up). */
+  private readonly regionsByScan = new Map<Modality, Map<string, Map<string, string[]>>>();
+  private readonly regions = new Map<string, PartRegion>();
   constructor(readonly items: ExamItem[], positionAtoms: Map<string, string[]> = new Map()) {
     for (const item of items) {
       const m = itemModality(item);
       const k = `${m}|${item.bodyPartL3}`;
       let list = this.byModBody.get(k);
-      if (!list) this.byModBody.set(k, (list = []));
+      if (!list) {
+        this.byModBody.set(k, (list = []));
+        getOrCreate(this.byModality, m, () => new Map<string, IndexedItem[]>()).set(item.bodyPartL3, list);
+      }
       const views = item.deviceType.startsWith('4') && item.postOrPosition !== '00' ? (positionAtoms.get(item.postOrPosition) ?? []) : [];
       list.push({ item, views, viewKey: views.join('|'), viewCanon: views.length > 0 ? canonViews(views) : '' });
       this.keys.add(`${k}|${item.scan}`);
@@ -40,25 +55,41 @@ export class ItemIndex {
       if (!parts) this.bodyByScan.set(`${m}|${item.scan}`, (parts = new Set()));
       if (parts.has(item.bodyPartL3)) continue;
       parts.add(item.bodyPartL3);
-      const rk = `${m}|${item.scan}|${item.bodyPartL3.slice(0, 4)}`;
-      const region = this.regionByScan.get(rk);
-      if (region) region.push(item.bodyPartL3);
-      else this.regionByScan.set(rk, [item.bodyPartL3]);
+      const byScan = getOrCreate(this.regionsByScan, m, () => new Map<string, Map<string, string[]>>());
+      const byRegion = getOrCreate(byScan, item.scan, () => new Map<string, string[]>());
+      getOrCreate(byRegion, item.bodyPartL3.slice(0, 4), () => []).push(item.bodyPartL3);
     }
   }
-  /** The parts of region `l2` (four digits) that have an item with `scan` in modality m. */
-  partsInRegion(m: Modality, scan: string, l2: string): readonly string[] | undefined {
-    return this.regionByScan.get(`${m}|${scan}|${l2}`);
+  /** L2 region (four digits) → its parts that have an item with `scan` in modality m; undefined when no item has that scan. */
+  regionsWithScan(m: Modality, scan: string): ReadonlyMap<string, readonly string[]> | undefined {
+    return this.regionsByScan.get(m)?.get(scan);
+  }
+  /** The region of an L3 code (kept per code: the codes are few and asked for on every name). */
+  regionOf(l3: string): PartRegion {
+    let r = this.regions.get(l3);
+    if (!r) {
+      const l2 = l3.slice(0, 4);
+      this.regions.set(l3, (r = { l2, whole: `${l2}00` }));
+    }
+    return r;
   }
   has(m: Modality, l3: string, scan: string): boolean {
     return this.keys.has(`${m}|${l3}|${scan}`);
   }
   indexed(m: Modality, l3: string): IndexedItem[] {
-    return this.byModBody.get(`${m}|${l3}`) ?? [];
+    return this.byModality.get(m)?.get(l3) ?? NO_ITEMS;
   }
   itemsOf(m: Modality, l3: string): ExamItem[] {
     return this.indexed(m, l3).map((e) => e.item);
   }
+}
+
+const NO_ITEMS: IndexedItem[] = [];
+
+function getOrCreate<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let v = map.get(key);
+  if (v === undefined) map.set(key, (v = make()));
+  return v;
 }
 
 /** Patient postures: they qualify a view but do not change which item it is when the standard has no posture item. */
@@ -237,12 +268,13 @@ export function scoreExam(q: ExamQuery, index: ItemIndex): ScoredCandidate[] {
   const bodies = new Map(q.body);
   // Hierarchy fall-backs: the whole-L2 region, then the "not specified" part.
   q.body.forEach((w, c) => {
-    const whole = c.slice(0, 4) + '00';
+    const whole = index.regionOf(c).whole;
     if (!bodies.has(whole)) bodies.set(whole, w * 0.85);
   });
   // A method the standard has for one part of the asked region only (MRCP in 上腹部 → 胰胆管, MRM in 腰椎 → 腰段脊髓).
+  const regions = index.regionsWithScan(m, scan);
   q.body.forEach((w, c) => {
-    const region = index.partsInRegion(m, scan, c.slice(0, 4));
+    const region = regions?.get(index.regionOf(c).l2);
     if (!region) return;
     let other: string | undefined;
     let count = 0;

@@ -44,6 +44,11 @@ function isSeparator(c: number): boolean {
   return c === 0x2b || c === 0x2c || c === 0x3b || c === 0x3001 || c === 0xff1b || c === 0xff0c;
 }
 
+function hasSeparator(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (isSeparator(text.charCodeAt(i))) return true;
+  return false;
+}
+
 /** Top-level pieces with the separator that preceded each. */
 export function splitPieces(text: string): Array<{ sep: string; text: string }> {
   const pieces: Array<{ sep: string; text: string }> = [];
@@ -85,6 +90,8 @@ export interface ExamText {
  * Only when every listed piece names a part, so `(冠状+轴位)` or `(场强≥1.5T,<3.0T)` stay as they are.
  */
 export function expandBracketLists(text: string, vocab: Vocabulary): string {
+  // A list needs a separator; most names have none at all.
+  if (!hasSeparator(text)) return text;
   const m = FIRST_BRACKET.exec(text);
   if (!m) return text;
   const before = m[1] as string;
