@@ -22,12 +22,20 @@ const TRIM_EVERY_MS = 1000;
 
 type Outcome = 'pending' | 'stored' | 'failed';
 
+/** The journal entry a duplicate repeats (its ACK is rebuilt from it, see inbound.ts). */
+export interface OriginalEntry {
+  id: number;
+  receivedAt: string;
+}
+
 /**
  * One received key and the claim on it. Made per message, so it holds no promise or closure unless
  * a copy actually waits for the outcome.
  */
 class Seen implements InboundClaim {
   outcome: Outcome;
+  /** Set once stored. */
+  original: OriginalEntry | undefined;
   private waiters: Array<(stored: boolean) => void> | undefined;
 
   constructor(
@@ -40,7 +48,8 @@ class Seen implements InboundClaim {
     this.outcome = outcome;
   }
 
-  stored(): void {
+  stored(entry: OriginalEntry): void {
+    this.original = { id: entry.id, receivedAt: entry.receivedAt };
     this.settle('stored');
   }
 
@@ -93,7 +102,10 @@ export class DuplicateWindow {
     const keys = await this.o.journal.recentKeys(new Date(from).toISOString());
     for (const k of keys) {
       const key = keyOf(k.sender, k.controlId);
-      if (!this.seen.has(key)) this.seen.set(key, new Seen(Date.parse(k.receivedAt), 'stored'));
+      if (this.seen.has(key)) continue;
+      const seen = new Seen(Date.parse(k.receivedAt), 'stored');
+      seen.original = { id: k.id, receivedAt: k.receivedAt };
+      this.seen.set(key, seen);
     }
     this.coveredFrom = Math.min(this.coveredFrom, from);
     this.nextTrim = 0;
@@ -103,22 +115,30 @@ export class DuplicateWindow {
 
   /** Whether sender + controlId was already received within the window. */
   async isDuplicate(sender: string, controlId: string): Promise<boolean> {
+    return (await this.originalOf(sender, controlId)) !== undefined;
+  }
+
+  /** The journal entry of an earlier message with this sender + controlId within the window, if any. */
+  async originalOf(sender: string, controlId: string): Promise<OriginalEntry | undefined> {
     const window = this.o.windowMs;
-    if (window === 0) return false;
+    if (window === 0) return undefined;
     const now = this.now();
     this.trim(now);
     const seen = this.seen.get(keyOf(sender, controlId));
     if (seen !== undefined && now - seen.time <= window) {
-      if (seen.outcome === 'stored') return true;
+      if (seen.outcome === 'stored') return seen.original;
       // A copy of a message still being stored: answer once the original is durable. If the original
       // failed, this copy is processed as new; if it is still pending after the wait, the caller
       // answers "resend later".
       const stored = await Promise.race([seen.settled(), new Promise<'pending'>((r) => setTimeout(() => r('pending'), CLAIM_WAIT_MS).unref())]);
       if (stored === 'pending') throw new Error(`the original of ${controlId} is still being stored`);
-      if (stored) return true;
+      if (stored) return seen.original;
     }
-    if (now - window >= this.coveredFrom) return false;
-    return (await this.o.journal.findDuplicate(sender, controlId, new Date(now - window).toISOString())) !== undefined;
+    if (now - window >= this.coveredFrom) return undefined;
+    const id = await this.o.journal.findDuplicate(sender, controlId, new Date(now - window).toISOString());
+    if (id === undefined) return undefined;
+    const entry = await this.o.journal.get(id);
+    return { id, receivedAt: entry?.receivedAt ?? new Date(now).toISOString() };
   }
 
   /** Marks sender + controlId as received now; a copy waits on the claim's outcome. */

@@ -85,7 +85,7 @@ export class Hl7Gateway {
             unmapped: this.unmapped,
             logger: this.o.logger,
             duplicateWindowMs: this.o.config.duplicateWindowMs,
-            isDuplicate: (s, id) => this.duplicates.isDuplicate(s, id),
+            findOriginal: (s, id) => this.duplicates.originalOf(s, id),
             claim: (s, id) => this.duplicates.claim(s, id),
             forward: (entry) => this.forwarders.get(entry.route)?.offer(entry),
             awaitSettlement: (id, ms) => this.awaitSettlement(id, ms),

@@ -37,7 +37,7 @@ export function emptyCounters(): GatewayCounters {
 
 /** A message being stored: `stored` once it is durably journaled, `failed` when it will not be. */
 export interface InboundClaim {
-  stored(): void;
+  stored(entry: { id: number; receivedAt: string }): void;
   failed(): void;
 }
 
@@ -50,8 +50,8 @@ export interface InboundDeps {
   unmapped: UnmappedRegistry;
   logger: Logger;
   duplicateWindowMs: number;
-  /** Duplicate check (in-memory window backed by the journal, see duplicates.ts). */
-  isDuplicate: (sender: string, controlId: string) => Promise<boolean>;
+  /** Duplicate check (in-memory window backed by the journal, see duplicates.ts): the earlier entry, if any. */
+  findOriginal: (sender: string, controlId: string) => Promise<{ id: number; receivedAt: string } | undefined>;
   /** Marks sender+controlId as in flight; copies wait on the claim's outcome (see DuplicateWindow). */
   claim: (sender: string, controlId: string) => InboundClaim;
   /** A queued entry is durable: hand it to its route's forwarder. */
@@ -75,6 +75,13 @@ interface Reply extends ReplyBase {
   /** Original-mode code to use (AA/AE/AR); mapped to CA/CE/CR in enhanced mode. */
   code: 'AA' | 'AE' | 'AR';
   error?: AckError;
+  /** The journal entry the ACK answers for: MSH-10 and MSH-7 come from it, so a duplicate gets the same ACK again. */
+  entry?: { id: number; receivedAt: string };
+}
+
+/** MSH-10 of the ACK for journal entry `id`: the same every time it is answered. */
+export function journalAckId(id: number): string {
+  return `AJ${id}`;
 }
 
 /** The message's child logger, built only when something is logged (a per-message cost otherwise). */
@@ -121,10 +128,13 @@ export async function handleInbound(payload: Buffer, deps: InboundDeps): Promise
 
   const sender = senderOf(msg, deps.listener);
   try {
-    if (await deps.isDuplicate(sender, header.controlId)) {
+    const original = await deps.findOriginal(sender, header.controlId);
+    if (original) {
       deps.counters.duplicates += 1;
       messageLog(deps, header.controlId, sender, type).info('hl7 duplicate acknowledged, not forwarded again');
-      return renderReply({ ...base, ok: true, code: 'AA' });
+      // The original's ACK again (same MSH-10 and MSH-7). On a synchronous route the original's answer
+      // depended on the downstream, so a fresh AA says only "already have it".
+      return renderReply({ ...base, ok: true, code: 'AA', entry: deps.route.mode === 'synchronous' ? undefined : original });
     }
   } catch (err) {
     messageLog(deps, header.controlId, sender, type).error({ err: (err as Error).message }, 'hl7 duplicate check failed');
@@ -180,11 +190,11 @@ export async function handleInbound(payload: Buffer, deps: InboundDeps): Promise
     claim.failed();
     return rejectReply(deps, base, 'AR', { code: HL7_ERROR.applicationInternal, message: 'the message could not be stored; please resend' });
   }
-  claim.stored();
+  claim.stored(entry);
   if (deps.logger.isLevelEnabled('info')) messageLog(deps, header.controlId, sender, type).info({ journalId: entry.id, state: entry.state, rewritten: rewrite?.outcomes.filter((o) => o.result.kind === 'mapped').length ?? 0, unmapped: unmapped.length }, 'hl7 message journaled');
   if (held) {
     deps.counters.held += 1;
-    return renderReply({ ...base, ok: true, code: 'AA' });
+    return renderReply({ ...base, ok: true, code: 'AA', entry });
   }
   deps.forward(entry);
   if (deps.route.mode === 'synchronous') {
@@ -192,7 +202,7 @@ export async function handleInbound(payload: Buffer, deps: InboundDeps): Promise
     if (!settled) return renderReply({ ...base, ok: false, code: 'AE', error: { code: HL7_ERROR.applicationInternal, message: 'the downstream did not acknowledge in time; the message stays queued and will be delivered', severity: 'W' } });
     if (settled.outcome === 'dead') return renderReply({ ...base, ok: false, code: 'AR', error: { code: HL7_ERROR.applicationInternal, message: settled.reason } });
   }
-  return renderReply({ ...base, ok: true, code: 'AA' });
+  return renderReply({ ...base, ok: true, code: 'AA', entry: deps.route.mode === 'synchronous' ? undefined : entry });
 }
 
 function senderOf(msg: Hl7Message, listener: ListenerConfig): string {
@@ -235,7 +245,9 @@ function renderReply(r: Reply): Buffer | undefined {
     if (wantsAck(r.acceptAck || 'AL', r.ok)) code = r.code === 'AA' ? 'CA' : r.code === 'AE' ? 'CE' : 'CR';
     else if (!wantsAck(r.appAck, r.ok)) return undefined;
   }
-  return encode(buildAck({ header: r.header, code, error: r.error }), r.charset);
+  const ackId = r.entry ? journalAckId(r.entry.id) : undefined;
+  const now = r.entry ? new Date(r.entry.receivedAt) : undefined;
+  return encode(buildAck({ header: r.header, code, error: r.error, controlId: ackId, now }), r.charset);
 }
 
 /** Whether an acknowledgment condition (HL7 table 0155: AL, NE, ER, SU) asks for an ACK with this outcome. */

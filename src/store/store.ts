@@ -209,7 +209,7 @@ export interface Hl7Journal {
    * (no bodies). Optional: the gateway loads its in-memory duplicate window with it at start and
    * falls back to `findDuplicate` per message without it.
    */
-  recentKeys?(since: string): Promise<Array<{ sender: string; controlId: string; receivedAt: string }>>;
+  recentKeys?(since: string): Promise<Array<{ id: number; sender: string; controlId: string; receivedAt: string }>>;
   /** Oldest queued messages of a route, in id order. */
   pending(route: string, limit: number): Promise<JournalEntry[]>;
   /** Counts the successful attempt in `attempts` and clears `lastError`. */

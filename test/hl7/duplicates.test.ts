@@ -35,6 +35,7 @@ test('duplicates: keys loaded from the journal at start are found without asking
   const window = new DuplicateWindow({ journal, windowMs: HOUR });
   assert.equal(await window.load(), 2);
   assert.equal(await window.isDuplicate('HIS^H', 'A1'), true);
+  assert.equal((await window.originalOf('HIS^H', 'A2'))?.id, (await journal.list({}))[1]!.id, 'the loaded key knows its entry');
   assert.equal(await window.isDuplicate('HIS^H', 'A3'), false);
   assert.equal(await window.isDuplicate('OTHER^H', 'A1'), false, 'the sender is part of the key');
   assert.equal(journal.lookups, 0, 'memory covers the whole window');
@@ -48,6 +49,7 @@ test('duplicates: the SQLite journal lists the keys of the window (recentKeys), 
     await store.journal.append([message('S2')]);
     const keys = await store.journal.recentKeys(new Date(Date.now() - HOUR).toISOString());
     assert.deepEqual(keys.map((k) => k.controlId), ['S1', 'S2']);
+    assert.deepEqual(keys.map((k) => k.id), (await store.journal.list({})).map((e) => e.id));
     assert.deepEqual(await store.journal.recentKeys(new Date(Date.now() + HOUR).toISOString()), []);
     const window = new DuplicateWindow({ journal: store.journal, windowMs: HOUR });
     await window.load();
@@ -99,8 +101,9 @@ test('duplicates: a copy waits for its original: duplicate once stored, new agai
   const copy = window.isDuplicate('HIS^H', 'C1').then((d) => (answered = d));
   await new Promise((r) => setTimeout(r, 20));
   assert.equal(answered, undefined, 'no answer before the original is durable');
-  claim.stored();
+  claim.stored({ id: 7, receivedAt: '2026-11-23T10:00:00.000Z' });
   assert.equal(await copy, true);
+  assert.deepEqual(await window.originalOf('HIS^H', 'C1'), { id: 7, receivedAt: '2026-11-23T10:00:00.000Z' }, 'the original entry, for its ACK');
 
   const failing = window.claim('HIS^H', 'C2');
   const copy2 = window.isDuplicate('HIS^H', 'C2');
@@ -115,8 +118,8 @@ test('duplicates: keys leave with the window; beyond maxKeys the journal answers
   const window = new DuplicateWindow({ journal, windowMs: 10_000, maxKeys: 2, now: () => now });
   await window.load();
   for (const id of ['D1', 'D2', 'D3']) {
-    window.claim('HIS^H', id).stored();
-    await journal.append([message(id)]);
+    const [entry] = await journal.append([message(id)]);
+    window.claim('HIS^H', id).stored(entry!);
     now += 2000;
   }
   assert.equal(await window.isDuplicate('HIS^H', 'D3'), true);

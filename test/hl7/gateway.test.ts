@@ -191,11 +191,15 @@ test('duplicates (same MSH-3, MSH-4, MSH-10) are ACKed but forwarded once', asyn
     const t = await RawSender.connect(f.port);
     s.write(frame(orm('D1')));
     t.write(frame(orm('D1')));
-    await Promise.all([s.replies(1), t.replies(1)]);
+    const [[first], [second]] = await Promise.all([s.replies(1), t.replies(1)]);
     s.write(frame(orm('D1')));
     s.write(frame(orm('D1', { sender: 'OTHER' })));
     const acks = await s.replies(3);
     assert.ok(acks.every((a) => msa(a)[1] === 'AA'));
+    // A duplicate gets the original's ACK again (same MSH-10 and MSH-7), not a fresh one.
+    assert.equal(second!.toString('utf8'), first!.toString('utf8'), 'the concurrent copy');
+    assert.equal(acks[1]!.toString('utf8'), first!.toString('utf8'), 'the later resend');
+    assert.notEqual(acks[2]!.toString('utf8'), first!.toString('utf8'), 'another sender is another message');
     await waitFor(() => f.downstream.received.length === 2);
     await new Promise((r) => setTimeout(r, 200));
     assert.equal(f.downstream.received.length, 2);

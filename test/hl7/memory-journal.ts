@@ -26,8 +26,8 @@ export class MemoryJournal implements Hl7Journal {
     for (const e of this.entries.values()) if (e.sender === sender && e.controlId === controlId && e.receivedAt >= since) return e.id;
     return undefined;
   }
-  async recentKeys(since: string): Promise<Array<{ sender: string; controlId: string; receivedAt: string }>> {
-    return [...this.entries.values()].filter((e) => e.receivedAt >= since).map((e) => ({ sender: e.sender, controlId: e.controlId, receivedAt: e.receivedAt }));
+  async recentKeys(since: string): Promise<Array<{ id: number; sender: string; controlId: string; receivedAt: string }>> {
+    return [...this.entries.values()].filter((e) => e.receivedAt >= since).map((e) => ({ id: e.id, sender: e.sender, controlId: e.controlId, receivedAt: e.receivedAt }));
   }
   async pending(route: string, limit: number): Promise<JournalEntry[]> {
     return [...this.entries.values()].filter((e) => e.route === route && e.state === 'queued').sort((a, b) => a.id - b.id).slice(0, limit).map((e) => ({ ...e }));

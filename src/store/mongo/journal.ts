@@ -105,12 +105,12 @@ export class MongoJournal implements Hl7Journal {
     return doc?._id;
   }
 
-  async recentKeys(since: string): Promise<Array<{ sender: string; controlId: string; receivedAt: string }>> {
+  async recentKeys(since: string): Promise<Array<{ id: number; sender: string; controlId: string; receivedAt: string }>> {
     this.assertOpen();
     const docs = await guard('journal.recentKeys', () =>
       this.journal.find({ receivedAt: { $gte: toInstant(since) } }, { projection: { _id: 1, sender: 1, controlId: 1, receivedAt: 1 } }).sort({ receivedAt: 1, _id: 1 }).toArray(),
     );
-    return docs.map((d) => ({ sender: d.sender, controlId: d.controlId, receivedAt: d.receivedAt }));
+    return docs.map((d) => ({ id: d._id, sender: d.sender, controlId: d.controlId, receivedAt: d.receivedAt }));
   }
 
   async pending(route: string, limit: number): Promise<JournalEntry[]> {

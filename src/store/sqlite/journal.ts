@@ -227,9 +227,9 @@ export class SqliteJournal implements Hl7Journal {
     return row?.id;
   }
 
-  async recentKeys(since: string): Promise<Array<{ sender: string; controlId: string; receivedAt: string }>> {
+  async recentKeys(since: string): Promise<Array<{ id: number; sender: string; controlId: string; receivedAt: string }>> {
     return mapSqliteError(
-      () => this.conn.prepare('SELECT sender, control_id AS controlId, received_at AS receivedAt FROM hl7_journal WHERE received_at >= ? ORDER BY received_at, id').all(toInstant(since)) as Array<{ sender: string; controlId: string; receivedAt: string }>,
+      () => this.conn.prepare('SELECT id, sender, control_id AS controlId, received_at AS receivedAt FROM hl7_journal WHERE received_at >= ? ORDER BY received_at, id').all(toInstant(since)) as Array<{ id: number; sender: string; controlId: string; receivedAt: string }>,
     );
   }
 
