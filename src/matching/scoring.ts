@@ -14,7 +14,25 @@ export interface IndexedItem {
   /** X-ray view atoms of its position, sorted, joined by '|' ('' = none). */
   viewKey: string;
   viewCanon: string;
+  /** viewCanon's atoms (none when it is ''). */
+  canonAtoms: string[];
   views: string[];
+}
+
+/** The views an exam asks for, in the forms viewScore compares. */
+export interface ViewQuery {
+  views: string[];
+  key: string;
+  canon: string;
+  canonAtoms: string[];
+}
+
+const NO_VIEWS: ViewQuery = { views: [], key: '', canon: '', canonAtoms: [] };
+
+function viewQuery(views: string[]): ViewQuery {
+  if (views.length === 0) return { views, key: '', canon: '', canonAtoms: [] };
+  const canon = canonViews(views);
+  return { views, key: views.join('|'), canon, canonAtoms: canon ? canon.split('|') : [] };
 }
 
 /** An L3 body part's region: its L2 (first four digits) and the whole-L2 part code (L2 + '00'). */
@@ -48,7 +66,8 @@ export class ItemIndex {
         getOrCreate(this.byModality, m, () => new Map<string, IndexedItem[]>()).set(item.bodyPartL3, list);
       }
       const views = item.deviceType.startsWith('4') && item.postOrPosition !== '00' ? (positionAtoms.get(item.postOrPosition) ?? []) : [];
-      list.push({ item, views, viewKey: views.join('|'), viewCanon: views.length > 0 ? canonViews(views) : '' });
+      const viewCanon = views.length > 0 ? canonViews(views) : '';
+      list.push({ item, views, viewKey: views.join('|'), viewCanon, canonAtoms: viewCanon ? viewCanon.split('|') : [] });
       this.keys.add(`${k}|${item.scan}`);
       this.byCode.set(item.code, item);
       let parts = this.bodyByScan.get(`${m}|${item.scan}`);
@@ -219,7 +238,7 @@ export function resolveScans(f: ExamFacets, m: Modality, index: ItemIndex, body:
 }
 
 /** Similarity of X-ray view atom sets (1 = same views). */
-export function viewScore(input: { views: string[]; key: string; canon: string }, item: IndexedItem, chest: boolean): number {
+export function viewScore(input: ViewQuery, item: IndexedItem, chest: boolean): number {
   if (input.views.length === 0) {
     if (item.viewKey === '正') return chest ? 0.93 : 0.88;
     if (item.viewKey === '侧|正') return chest ? 0.88 : 0.93;
@@ -227,8 +246,8 @@ export function viewScore(input: { views: string[]; key: string; canon: string }
   }
   if (input.key === item.viewKey) return 1;
   if (input.canon === item.viewCanon) return 0.9;
-  const a = input.canon ? input.canon.split('|') : [];
-  const b = item.viewCanon ? item.viewCanon.split('|') : [];
+  const a = input.canonAtoms;
+  const b = item.canonAtoms;
   let inter = 0;
   for (const v of a) if (b.includes(v)) inter++;
   const union = a.length + b.length - inter;
@@ -297,7 +316,7 @@ export function scoreExam(q: ExamQuery, index: ItemIndex): ScoredCandidate[] {
   const mobileDr = mobile && m === 'DR';
   const postAsked = q.post !== undefined && q.post !== '' && q.scanDefaulted;
   const views = q.facets.views;
-  const input = views.length ? { views, key: views.join('|'), canon: canonViews(views) } : { views, key: '', canon: '' };
+  const input = viewsScored ? viewQuery(views) : NO_VIEWS;
   const post = q.post ?? '00';
   const top: ScoredCandidate[] = [];
   const ordered: Array<[string, number]> = [];
