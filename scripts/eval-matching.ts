@@ -4,7 +4,8 @@
  * 1. the dev set `../shared/matching/dev-set.tsv` (whole set and even/odd id halves); skipped with a
  *    SKIP-PEER line when `../shared` is absent;
  * 2. the challenge set `test/fixtures/matching/challenge-set.tsv` (in the repo, always run): whole set,
- *    split into CT/MR/X-ray labels and US/PET/SPECT extension labels, and failures per name form.
+ *    split into CT/MR/X-ray labels and US/PET/SPECT extension labels, and failures per name form;
+ * 3. the post-fix probe `test/fixtures/matching/post-fix-probe.tsv` the same way.
  * With --file, only that file is scored.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -24,6 +25,8 @@ const arg = (name: string) => {
 const verbose = args.includes('--verbose');
 const DEV_SET = resolve(root, '../shared/matching/dev-set.tsv');
 const CHALLENGE_SET = resolve(root, 'test/fixtures/matching/challenge-set.tsv');
+/** Names written after the engine's generalisation rules were drafted, before the changed engine ran on them. */
+const PROBE_SET = resolve(root, 'test/fixtures/matching/post-fix-probe.tsv');
 
 /** Extension items (US 50…, PET A…/B…, SPECT C…) are not in the exam-item CodeSystem the engine reads. */
 const isExtensionCode = (code: string) => code.length !== 14 || code.startsWith('50');
@@ -72,11 +75,11 @@ function scoreDevSet(matcher: ExamNameMatcher, path: string): void {
   if (verbose) printFailures(all);
 }
 
-function scoreChallengeSet(matcher: ExamNameMatcher, path: string): void {
+function scoreChallengeSet(matcher: ExamNameMatcher, path: string, label = 'challenge set'): void {
   const text = readFileSync(path, 'utf8');
   const rows = parseLabelledSet(text);
   const sources = sourcesById(text);
-  console.log(`\n== challenge set: ${relative(root, path)}`);
+  console.log(`\n== ${label}: ${relative(root, path)}`);
   const all = evaluate(matcher, rows);
   console.log(formatReport('all', all));
   console.log(formatReport('CT/MR/X-ray labels, none and unsure rows', evaluate(matcher, rows.filter((r) => !isExtensionRow(r)))));
@@ -101,4 +104,5 @@ if (file) {
   if (existsSync(devPath)) scoreDevSet(matcher, devPath);
   else console.log(`\nSKIP-PEER: dev set not found (${devPath}; it lives in ../shared), dev-set figures skipped`);
   scoreChallengeSet(matcher, CHALLENGE_SET);
+  if (existsSync(PROBE_SET)) scoreChallengeSet(matcher, PROBE_SET, 'post-fix probe');
 }
