@@ -12,6 +12,7 @@ import { test } from 'node:test';
 import { MongoClient } from 'mongodb';
 import { DuplicateWindow } from '../../src/hl7/duplicates.js';
 import { createStore } from '../../src/store/index.js';
+import { DB_FILE_NAME } from '../../src/store/sqlite/db.js';
 import { SqliteStore } from '../../src/store/sqlite/index.js';
 import type { Hl7Journal } from '../../src/store/store.js';
 import { MemoryJournal } from './memory-journal.js';
@@ -129,4 +130,31 @@ test('duplicates: keys leave with the window; beyond maxKeys the journal answers
   assert.ok(journal.lookups > before);
   now += 60_000;
   assert.equal(await window.isDuplicate('HIS^H', 'D2'), false, 'outside the window');
+});
+
+test('duplicates: opening an older SQLite store drops the random-page duplicate index and keeps its rows findable', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hl7-dup-old-'));
+  try {
+    const first = SqliteStore.open({ dataDir: dir });
+    await first.journal.append([message('O1')]);
+    await first.close();
+    // an index as an older version created it
+    const { default: Database } = await import('better-sqlite3');
+    const raw = new Database(join(dir, DB_FILE_NAME));
+    raw.exec('CREATE INDEX hl7_journal_dup ON hl7_journal (sender, control_id, received_at)');
+    raw.close();
+    const store = SqliteStore.open({ dataDir: dir });
+    try {
+      const raw2 = new Database(join(dir, DB_FILE_NAME), { readonly: true });
+      const names = (raw2.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'hl7_journal'").all() as Array<{ name: string }>).map((r) => r.name);
+      raw2.close();
+      assert.ok(!names.includes('hl7_journal_dup'), names.join(', '));
+      assert.ok(names.includes('hl7_journal_received_keys'));
+      assert.notEqual(await store.journal.findDuplicate('HIS^H', 'O1', '2000-01-01T00:00:00Z'), undefined);
+    } finally {
+      await store.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
