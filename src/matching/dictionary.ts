@@ -70,6 +70,11 @@ export class TermDictionary<T> {
     return this.values.size;
   }
 
+  /** Every term (build time only). */
+  terms(): IterableIterator<string> {
+    return this.values.keys();
+  }
+
   /** The longest term starting at `i` and ending by `to`: its trie node, or undefined. */
   private longestAt(text: string, i: number, to: number): TrieNode<T> | undefined {
     const slot = this.firstSlot[text.charCodeAt(i)];

@@ -37,10 +37,18 @@ export interface ExamFacets {
   conflict?: string;
 }
 
+// Sides: 左/右/双(侧), and the Latin marks L/R written before a part (`R膝关节`) or in brackets after it (`(R)`).
 const SIDE_BEFORE = /(左侧|右侧|双侧|左|右|双)$/;
+/** `R膝关节`: a lone Latin l/r right before the part (not the end of a word such as `mr`). */
+function latinSideBefore(before: string): Lat | undefined {
+  const c = before.charCodeAt(before.length - 1);
+  if (c !== 0x6c && c !== 0x72) return undefined; // l, r
+  const p = before.charCodeAt(before.length - 2);
+  return p >= 0x61 && p <= 0x7a ? undefined : c === 0x6c ? 'L' : 'R';
+}
 const MULTI_SIDE_BEFORE = /(?:左|右|双)(?:侧)?[\/或](?:左|右|双)(?:侧)?(?:[\/或](?:左|右|双)(?:侧)?)?$/;
-const SIDE_AFTER = /^\((左|右|双)侧?\)/;
-const SIDE_OF: Record<string, Lat> = { 左: 'L', 左侧: 'L', 右: 'R', 右侧: 'R', 双: 'B', 双侧: 'B' };
+const SIDE_AFTER = /^\((左|右|双|l|r)侧?\)/;
+const SIDE_OF: Record<string, Lat> = { 左: 'L', 左侧: 'L', 右: 'R', 右侧: 'R', 双: 'B', 双侧: 'B', l: 'L', r: 'R' };
 const TOMO_PATTERNS = MODALITY_PATTERNS.filter((p) => p.modality === 'CT' || p.modality === 'MR');
 const XRAY_PATTERNS = MODALITY_PATTERNS.filter((p) => p.modality !== 'CT' && p.modality !== 'MR');
 
@@ -50,7 +58,7 @@ const LONE_C = /^c(?:\(|$)/;
 /** A slice thickness (`5mm`) is written for CT. */
 const SLICE_THICKNESS = /\d+(?:\.\d+)?mm/;
 const SIDE_CHARS = /[左右双]/g;
-const SIDE_MARKS = /\((左|右|双)侧?\)|左侧|右侧|双侧/g;
+const SIDE_MARKS = /\((左|右|双|l|r)侧?\)|左侧|右侧|双侧/g;
 const SIDE_MARK_DECORATION = /[()侧]/g;
 
 /** Explicit modality in the text, earliest mention wins; MG/RF are preferred over plain X-ray words. */
@@ -148,6 +156,8 @@ function readLaterality(text: string, hit: TermHit<BodyEntry>, chainStart: numbe
   if (multi) return { ambiguous: true, lats: [...new Set((multi[0].match(SIDE_CHARS) ?? []).map((c) => SIDE_OF[c] as Lat))] };
   const m = SIDE_BEFORE.exec(before);
   if (m) return { lat: SIDE_OF[m[1] as string], ambiguous: false };
+  const latin = latinSideBefore(before);
+  if (latin) return { lat: latin, ambiguous: false };
   const after = SIDE_AFTER.exec(text.slice(hit.end));
   if (after) return { lat: SIDE_OF[after[1] as string], ambiguous: false };
   const sides = text.match(SIDE_MARKS);
@@ -245,12 +255,15 @@ export function extractFacets(text: string, vocab: Vocabulary, hits: Array<TermH
     body = { term: bodyHit.term, entry: bodyHit.value, start: bodyHit.start, end: bodyHit.end, lat, lats, latAmbiguous: ambiguous, unspecified };
   }
   const vesselHit = vocab.vessels.first(text);
-  const scanHits = vocab.scans.scan(text);
+  const postHits = vocab.posts.scan(text);
+  let scanHits = vocab.scans.scan(text);
+  // A method word inside a longer post-processing word (`ctv` in `ctve`) is not a method.
+  if (postHits.length > 0 && scanHits.length > 0) scanHits = scanHits.filter((h) => !postHits.some((p) => h.start < p.end && p.start < h.end && p.term.length > h.term.length));
   const depth = scanHits.length > 0 ? parenDepths(text) : undefined;
   const scanWords: ExamFacets['scanWords'] = [];
   for (const h of scanHits) scanWords.push({ term: h.term, word: h.value, inParens: (depth?.[h.start] ?? 0) > 0, start: h.start });
   const posts: ExamFacets['posts'] = [];
-  for (const h of vocab.posts.scan(text)) posts.push({ term: h.term, code: h.value });
+  for (const h of postHits) posts.push({ term: h.term, code: h.value });
   let { atoms, terms } = readViews(text, body ? body.end : 0, vocab);
   if (atoms.length === 0 && body && body.start > 0) ({ atoms, terms } = readViews(text.slice(0, body.start), 0, vocab));
   // One object shape for every exam (absent facets are undefined, not missing): the readers stay monomorphic.

@@ -33,10 +33,15 @@ export function learnedMapId(sender: string): string {
   return `${LEARNED_ID_PREFIX}${readable ? readable + '-' : ''}${hash}`;
 }
 
-/** The key a name is remembered under: normalised, noise removed (so `胸部CT(医保)` = `胸部CT`). */
+/**
+ * The key a name is remembered under: normalised, noise removed (so `胸部CT(医保)` = `胸部CT`), and
+ * without the spaces the engine keeps between Latin words (keys stay what they were before it kept them).
+ */
 export function nameKey(name: string): string {
-  return normalise(name).text;
+  return normalise(name).text.replace(LATIN_WORD_SPACE, '');
 }
+
+const LATIN_WORD_SPACE = / /g;
 
 export interface LearnedTarget {
   code: string;

@@ -4,9 +4,10 @@
  */
 import type { ExamItem } from '../standard/types.js';
 import { bodyFacetFrom, copyFacets, extractFacets, type BodyFacet, type ExamFacets } from './facets.js';
-import { normalise } from './normalize.js';
-import { ItemIndex, bodyCodes, examQuery, isVascular, resolveScans, scoreExam, type ExamQuery, type ScoredCandidate } from './scoring.js';
-import { splitExams, takeLeadingTag } from './split.js';
+import { nonExamWord, normalise } from './normalize.js';
+import { partsWithPost, plainBeforeStudy, qualifyParts, standalonePost, vesselStudy } from './readings.js';
+import { ItemIndex, UNSPECIFIED_PART, bodyCodes, examQuery, isVascular, resolveScans, scoreExam, type ExamQuery, type ScoredCandidate } from './scoring.js';
+import { splitExams, splitOffNonExams, takeLeadingTag } from './split.js';
 import type { ExamNameMatcher, MatchDecision, MatchExam, MatchOptions, MatchResult } from './types.js';
 import { buildVocabulary, MODALITIES, type BodyEntry, type Modality, type Vocabulary } from './vocabulary.js';
 
@@ -24,7 +25,7 @@ export const DEFAULT_THRESHOLDS: Thresholds = { auto: 0.9, margin: 0.04, review:
 
 // Module-level patterns: a literal in a function body makes a new RegExp object on every call.
 /** Words that say a method was meant (imaging, contrast, perfusion) although none was recognised: never `auto` on the default method. */
-const UNWRITTEN_METHOD_HINT = /成像|造影|增强|灌注/;
+const UNWRITTEN_METHOD_HINT = /成像|造影|增强|灌注|功能|斑块|显像|测定|定量|dose|contrast|enhanc|angio|perfusion|spectral|dual/;
 const SIDE_AND_PUNCTUATION = /[左右双侧()\[\]+,、;\/:-]/g;
 const CONTRAST_STUDY = /造影/;
 
@@ -49,13 +50,21 @@ export class StandardisationEngine implements ExamNameMatcher {
   match(name: string, options: MatchOptions = {}): MatchResult {
     const limit = options.limit ?? 5;
     const norm = normalise(name);
+    let lineText = norm.text;
+    const notExams: MatchExam[] = [];
     if (norm.nonExam) {
-      return {
-        input: name, decision: 'none', source: 'engine', reason: `not an exam (${norm.nonExam})`,
-        exams: [{ text: norm.text, decision: 'none', candidates: [], facets: { nonExam: norm.nonExam, noise: norm.noise } }],
-      };
+      const split = splitOffNonExams(norm.text, nonExamWord);
+      if (!split) {
+        return {
+          input: name, decision: 'none', source: 'engine', reason: `not an exam (${norm.nonExam})`,
+          exams: [{ text: norm.text, decision: 'none', candidates: [], facets: { nonExam: norm.nonExam, noise: norm.noise } }],
+        };
+      }
+      // The exams of the line are read; each non-exam piece stays on the line as a `none` exam (so the line is never `auto`).
+      lineText = split.text;
+      for (const d of split.dropped) notExams.push({ text: d.text, decision: 'none', candidates: [], facets: { nonExam: d.word } });
     }
-    const { text, tag } = takeLeadingTag(norm.text);
+    const { text, tag } = takeLeadingTag(lineText);
     const groups = splitExams(text, this.vocabulary);
     if (groups.length === 0) return { input: name, decision: 'none', source: 'engine', reason: 'nothing recognised', exams: [] };
     const facets: ExamFacets[] = [];
@@ -68,9 +77,15 @@ export class StandardisationEngine implements ExamNameMatcher {
     const lineModality = facets.find((f) => f.modality)?.modality;
     const exams: MatchExam[] = [];
     for (const f of facets) {
-      for (const r of this.resolve(f, option, lineModality)) exams.push(this.present(r, norm.noise, limit));
+      const first = exams.length;
+      for (const r of this.resolve(f, option, lineModality)) {
+        // One text read as the same item by two of its methods (`水成像(MRCP…)-MRCP`) is one exam.
+        if (exams.length > first && readBefore(exams, first, r.candidates[0]?.item.code)) continue;
+        exams.push(this.present(r, norm.noise, limit));
+      }
     }
     if (exams.length === 0) return { input: name, decision: 'none', source: 'engine', reason: 'nothing recognised', exams };
+    for (const e of notExams) exams.push(e);
     return { input: name, decision: lineDecision(exams), source: 'engine', exams };
   }
 
@@ -104,6 +119,8 @@ export class StandardisationEngine implements ExamNameMatcher {
     const implied = new Set<Modality>();
     for (const s of f.scanWords) if (!s.word.weak) for (const k of Object.keys(s.word.codes)) implied.add(k as Modality);
     if (implied.size === 0 && f.scanWords.some((s) => s.word.codes.RF)) implied.add('RF');
+    // A contrast study (造影) that names no CT/MR word is an X-ray contrast study (`四肢关节造影`), as the RF items read.
+    if (implied.size > 1 && implied.has('RF') && CONTRAST_STUDY.test(f.text)) return [choice('RF', 0.95, 'scan')];
     // Post-processing (appendix E) exists for CT only.
     if (implied.size === 0 && f.posts.length > 0) implied.add('CT');
     if (implied.size === 1) return [choice([...implied][0] as Modality, 0.95, 'scan')];
@@ -145,30 +162,48 @@ export class StandardisationEngine implements ExamNameMatcher {
         body = bodyCodes(hinted);
       }
     }
-    // A method that names its part (钡餐 → 上消化道, IVP → 全泌尿系) adds that part as a candidate.
+    // A method that names its part (钡餐 → 上消化道, IVP → 全泌尿系) adds that part as a candidate (on the side written).
     for (const s of f.scanWords) {
       if (s.inParens || !s.word.codes[m] || !s.word.body || f.body?.entry.name === s.word.body[0]) continue;
       const entry = this.vocabulary.body.get(s.word.body[0] as string);
       if (!entry) continue;
       body = new Map(body);
-      for (const m2 of entry.codes.values()) for (const [c, w] of m2) body.set(c, Math.max(body.get(c) ?? 0, w * 0.95));
+      const side = f.body?.lat && entry.codes.has(f.body.lat) ? f.body.lat : undefined;
+      for (const [lat, m2] of entry.codes) if (!side || lat === side) for (const [c, w] of m2) body.set(c, Math.max(body.get(c) ?? 0, w * 0.95));
     }
-    const { scans, defaulted } = resolveScans(f, m, this.index, body);
+    body = qualifyParts(body, f.text, this.vocabulary);
+    let { scans, defaulted } = resolveScans(f, m, this.index, body);
     if (body.size === 0 && !defaulted) body = this.bodyImpliedByScan(m, scans[0] as string);
-    // Post-processing (appendix E, CT only) goes with the first method named.
-    const firstPost = m === 'CT' ? f.posts[0]?.code || undefined : undefined;
-    const out: ResolvedExam[] = [];
-    for (let i = 0; i < scans.length; i++) {
-      let scan = scans[i] as string;
-      let codes = body;
-      if (isVascular(m, scan)) ({ scan, codes } = this.vesselBody(f, m, scan, body));
-      const q = examQuery(f, m, modalityFactor, scan, defaulted, i === 0 ? firstPost : undefined, codes);
-      const r = resolved(q, scoreExam(q, this.index));
-      const split = this.splitViews(r, q);
-      if (split === undefined) out.push(r);
-      else out.push(...split);
+    if (m === 'CT' || m === 'MR') {
+      scans = vesselStudy(scans, body, m, this.index);
+      if (!defaulted && plainBeforeStudy(f, scans, this.vocabulary)) scans = ['11', ...scans];
     }
+    // Post-processing (appendix E, CT only) goes with the first method named; a quantitative or simulation
+    // post-processing (钙化积分, FFR, QCT, CTVE) is an item of its own where the method has none with it.
+    const standalone = m === 'CT' && f.posts.length > 0 ? standalonePost(f.posts, body, scans[0] as string, this.index) : undefined;
+    const firstPost = m === 'CT' && !standalone ? f.posts[0]?.code || undefined : undefined;
+    const out: ResolvedExam[] = [];
+    // A standalone post-processing on a name that writes no method is the whole exam (`冠脉CT-FFR`).
+    if (!(standalone && defaulted)) {
+      for (let i = 0; i < scans.length; i++) {
+        let scan = scans[i] as string;
+        let codes = body;
+        if (isVascular(m, scan)) ({ scan, codes } = this.vesselBody(f, m, scan, body));
+        const q = examQuery(f, m, modalityFactor, scan, defaulted, i === 0 ? firstPost : undefined, codes);
+        const r = resolved(q, scoreExam(q, this.index));
+        const split = this.splitViews(r, q);
+        if (split === undefined) out.push(r);
+        else out.push(...split);
+      }
+    }
+    if (standalone) out.push(this.postExam(f, modalityFactor, standalone, body));
     return out;
+  }
+
+  /** The post-processing item of its own (scan 00): of the part when it has one, else of the unspecified part. */
+  private postExam(f: ExamFacets, modalityFactor: number, post: string, body: Map<string, number>): ResolvedExam {
+    const q = examQuery(f, 'CT', modalityFactor, '00', false, post, partsWithPost(post, body, this.index));
+    return resolved(q, scoreExam(q, this.index));
   }
 
   /** Where the standard has a method for one body part only (T管造影 → 胆道), the method names the part. */
@@ -198,7 +233,7 @@ export class StandardisationEngine implements ExamNameMatcher {
   private splitViews(r: ResolvedExam, q: ExamQuery): ResolvedExam[] | undefined {
     const views = r.facets.views;
     const top = r.candidates[0];
-    if (r.modality !== 'DR' || views.length < 2 || !top) return undefined;
+    if ((r.modality !== 'DR' && r.modality !== 'MG') || views.length < 2 || !top) return undefined;
     const atomsOf = (i: ExamItem) => this.vocabulary.positionAtoms.get(i.postOrPosition) ?? [];
     if (atomsOf(top.item).join('|') === views.join('|')) return undefined;
     const parts = [...new Set(r.candidates.slice(0, 12).map((c) => c.item.bodyPartL3))].filter((p) => p !== '999999');
@@ -236,8 +271,10 @@ export class StandardisationEngine implements ExamNameMatcher {
     if (top && top.score >= t.review) decision = 'review';
     const explicit = f.modalitySource === 'explicit' || f.modalitySource === 'option' || f.modalitySource === 'line' || f.modalitySource === 'view';
     const part = (f.body && !f.body.unspecified) || (isVascular(r.modality, r.scan) && f.vessel);
+    // A specific part named but answered with the unspecified part (999999): the part was not understood, never `auto`.
+    const partLost = !!f.body && !f.body.unspecified && top?.item.bodyPartL3 === UNSPECIFIED_PART;
     const xray = r.modality === 'DR' || r.modality === 'MG';
-    if (top && top.score >= t.auto && (!second || top.score - second.score >= t.margin) && explicit && part && !f.conflict && !(xray && f.views.length === 0 && r.modality === 'DR') && (!r.scanDefaulted || xray || (f.posts.length === 0 && !UNWRITTEN_METHOD_HINT.test(f.text)))) decision = 'auto';
+    if (top && top.score >= t.auto && (!second || top.score - second.score >= t.margin) && explicit && part && !partLost && !f.conflict && !(xray && f.views.length === 0 && r.modality === 'DR') && (!r.scanDefaulted || xray || (f.posts.length === 0 && !UNWRITTEN_METHOD_HINT.test(f.text)))) decision = 'auto';
     const facets: Record<string, unknown> = {
       modality: r.modality,
       modalitySource: f.modalitySource,
@@ -271,6 +308,13 @@ function lineDecision(exams: MatchExam[]): MatchDecision {
 /** Something in the text says what the exam is (else the line is `none`, "nothing recognised"). */
 function recognised(f: ExamFacets): boolean {
   return !!f.modality || (!!f.body && !f.body.unspecified) || f.scanWords.length > 0 || f.views.length > 0 || f.posts.length > 0;
+}
+
+/** An exam read from the same text (from index `from`) already answers with this item. */
+function readBefore(exams: MatchExam[], from: number, code: string | undefined): boolean {
+  if (code === undefined) return false;
+  for (let i = from; i < exams.length; i++) if ((exams[i] as MatchExam).candidates[0]?.code === code) return true;
+  return false;
 }
 
 /** No method, post-processing or view written. */

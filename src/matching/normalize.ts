@@ -36,7 +36,25 @@ const NOISE: RegExp[] = [
 const NON_EXAM = /加收|会诊|胶片|耗材|材料|造影剂|对比剂(?!首过)|高压注射|注射器|打印|刻录|刻盘|光盘|诊查|诊疗费|报告费|阅片|读片|复印|存储|图像传输|远程|挂号|护理|麻醉|药费|留置针|[^造]费$|费用|注射液|注射剂|针筒|针剂|预约|取片|冲洗|消毒/;
 
 /** Exams of other modalities or services: not items of the CT/MR/X-ray system (decision `none`). */
-const OUT_OF_SCOPE = /超声|彩超|b超|多普勒|心电图|脑电图|肌电图|胃镜|肠镜|内镜(?!逆行)|pet|spect|核医学|同位素|核素|骨扫描|显像|碘131|摄碘|肾图/;
+const OUT_OF_SCOPE = /超声|彩超|b超|多普勒|心电图|脑电图|肌电图|胃镜|肠镜|内镜(?!逆行)|pet|spect|核医学|同位素|核素|骨扫描|碘131|摄碘|肾图|显像/;
+/** Out-of-scope words that are in scope in some phrases: 仿真(结)肠镜 is CT, 类PET an MR method, 延迟显像 a CT phase. */
+const VIRTUAL_ENDOSCOPY = /仿真[\u4e00-\u9fa5]{0,2}$/;
+const IMAGING_MODALITY = /ct|mr|磁共振|计算机体层|计算机断层|x线|dr(?![a-z])/;
+
+/** The out-of-scope word of the line, if any (the regex finds candidates; the exceptions are checked on a hit only). */
+function outOfScope(text: string): string | undefined {
+  const re = OUT_OF_SCOPE_G;
+  re.lastIndex = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    const w = m[0];
+    if (w.endsWith('镜') && VIRTUAL_ENDOSCOPY.test(text.slice(0, m.index))) continue;
+    if (w === 'pet' && text[m.index - 1] === '类') continue;
+    if (w === '显像' && IMAGING_MODALITY.test(text)) continue;
+    return w;
+  }
+  return undefined;
+}
+const OUT_OF_SCOPE_G = new RegExp(OUT_OF_SCOPE.source, 'g');
 
 export interface Normalised {
   /** Normalised text (noise removed). */
@@ -56,6 +74,10 @@ const NOISE_RE = new RegExp(NOISE.map((r) => r.source).join('|'), 'g');
 // Module-level patterns: a literal in a function body makes a new RegExp object on every call.
 const BRACKET_CHARS = /[【】〔〕「」『』〈〉《》]/g;
 const SPACES = /[\s\u3000]+/g;
+const LATIN = /[a-z0-9.]/;
+/** Spaces go, except one between two Latin words: it separates them (`head ct plain` must not read `ctp`). */
+const closeGap = (gap: string, at: number, s: string): string =>
+  LATIN.test(s[at - 1] ?? '') && LATIN.test(s[at + gap.length] ?? '') ? ' ' : '';
 const TRAILING_SEPARATORS = /[;:：]+$/g;
 const LEADING_SEPARATORS = /^[;:]+/;
 const EMPTY_BRACKETS = /\(\)|\[\]/g;
@@ -64,7 +86,7 @@ const EMPTY_BRACKETS = /\(\)|\[\]/g;
 export function normaliseText(raw: string): string {
   let s = raw.normalize('NFKC');
   s = s.replace(BRACKET_CHARS, fixBracket);
-  s = s.toLowerCase().replace(SPACES, '');
+  s = s.toLowerCase().replace(SPACES, closeGap);
   s = s.replace(TRAILING_SEPARATORS, '').replace(LEADING_SEPARATORS, '');
   return s.replace(TYPO_RE, fixTypo);
 }
@@ -78,6 +100,10 @@ export function normalise(raw: string): Normalised {
     return '';
   });
   if (noise.length > 0) text = text.replace(EMPTY_BRACKETS, '');
-  const nonExam = NON_EXAM.exec(text)?.[0] ?? OUT_OF_SCOPE.exec(text)?.[0];
-  return { text, noise, nonExam: nonExam || undefined };
+  return { text, noise, nonExam: nonExamWord(text) };
+}
+
+/** The word that makes (normalised) text a billing/service line or an exam outside the standard, if any. */
+export function nonExamWord(text: string): string | undefined {
+  return NON_EXAM.exec(text)?.[0] || outOfScope(text) || undefined;
 }

@@ -217,8 +217,15 @@ export function resolveScans(f: ExamFacets, m: Modality, index: ItemIndex, body:
     for (const c of set) if (PLAIN_VARIANTS.has(c) || (m === 'MR' && c === '12')) plainVariant = true;
     if (plainVariant) set.delete('11');
     if (set.has('21') || set.has('22')) for (const v of PLAIN_VARIANTS) set.delete(v);
-    // A specific contrast method (DCE, liver-specific agent) is the 增强 the text mentions.
+    // A specific contrast method (DCE, liver-specific agent) is the 增强 the text mentions; DCE is also the perfusion named with it.
     if (m === 'MR' && (set.has('23') || set.has('24'))) set.delete('21');
+    if (m === 'MR' && set.has('23')) set.delete('54');
+    // Whole-body diffusion ([类PET]) is the DWI the text names with it.
+    if (m === 'MR' && set.has('74')) set.delete('52');
+    // `高分辨` before another MR method (血管壁, MRA) qualifies that method; HR-MRI alone is its own item.
+    if (m === 'MR' && set.has('12') && set.has('31')) combine(set, at, ['12', '31'], '35');
+    if (m === 'MR' && set.has('12') && set.has('32')) combine(set, at, ['12', '32'], '36');
+    if (m === 'MR' && set.has('12') && [...set].some((c) => c !== '12' && c !== '11')) set.delete('12');
     if (set.has('11') && set.has('21')) combine(set, at, ['11', '21'], '22');
     if (m === 'CT' && set.has('22') && set.has('42')) combine(set, at, ['22', '42'], '43');
     if (m === 'CT' && set.has('33') && set.has('34')) combine(set, at, ['33', '34'], '36');
@@ -240,8 +247,9 @@ export function resolveScans(f: ExamFacets, m: Modality, index: ItemIndex, body:
 /** Similarity of X-ray view atom sets (1 = same views). */
 export function viewScore(input: ViewQuery, item: IndexedItem, chest: boolean): number {
   if (input.views.length === 0) {
-    if (item.viewKey === '正') return chest ? 0.93 : 0.88;
-    if (item.viewKey === '侧|正') return chest ? 0.88 : 0.93;
+    // 前后位/后前位 are the frontal view of parts that have no 正位 item (膀胱区前后位).
+    if (item.viewCanon === '正') return chest ? 0.93 : 0.88;
+    if (item.viewCanon === '侧|正') return chest ? 0.88 : 0.93;
     return item.viewKey === '' ? 1 : 0.75;
   }
   if (input.key === item.viewKey) return 1;
@@ -249,9 +257,18 @@ export function viewScore(input: ViewQuery, item: IndexedItem, chest: boolean): 
   const a = input.canonAtoms;
   const b = item.canonAtoms;
   let inter = 0;
-  for (const v of a) if (b.includes(v)) inter++;
+  // A bare atom inside a longer one (斜 in 左斜/右斜) is half a match: the side or direction is not written.
+  for (const v of a) inter += b.includes(v) ? 1 : endsOneOf(b, v) ? 0.5 : 0;
   const union = a.length + b.length - inter;
   return 0.35 + 0.4 * (union ? inter / union : 0);
+}
+
+function endsOneOf(atoms: string[], v: string): boolean {
+  for (let i = 0; i < atoms.length; i++) {
+    const x = atoms[i] as string;
+    if (x.length > v.length && x.endsWith(v)) return true;
+  }
+  return false;
 }
 
 export interface ScoredCandidate {

@@ -69,6 +69,24 @@ export function splitPieces(text: string): Array<{ sep: string; text: string }> 
   return pieces;
 }
 
+/**
+ * A line that names exams and non-exam or out-of-scope items (`胸部CT+胶片`, `乳腺钼靶+乳腺彩超`): the exam
+ * pieces, and the others with the word that rules each out. Undefined when no piece (or every piece) is such an item.
+ */
+export function splitOffNonExams(text: string, nonExamWord: (piece: string) => string | undefined): { text: string; dropped: Array<{ text: string; word: string }> } | undefined {
+  const pieces = splitPieces(text);
+  if (pieces.length < 2) return undefined;
+  const kept: string[] = [];
+  const dropped: Array<{ text: string; word: string }> = [];
+  for (const p of pieces) {
+    const word = nonExamWord(p.text);
+    if (word) dropped.push({ text: p.text, word });
+    else kept.push(p.text);
+  }
+  if (kept.length === 0 || dropped.length === 0) return undefined;
+  return { text: kept.join('+'), dropped };
+}
+
 /** Leading `[tag]` (department or free-text tag): removed, kept as a fallback body-part source. */
 export function takeLeadingTag(text: string): { text: string; tag?: string } {
   const m = LEADING_TAG.exec(text);

@@ -33,6 +33,15 @@ export interface Vocabulary {
   positionAtoms: Map<string, string[]>;
   /** Body words that occur inside a view name (胸 in 穿胸位): only these need the view check. */
   bodyWordsInViews: Set<string>;
+  /** Body words that occur inside a post-processing word (肺 in 肺结节), with those words and where the body word sits in them. */
+  bodyWordsInPosts: Map<string, Array<{ word: string; offset: number }>>;
+  /**
+   * Parts the standard names with a qualifier (`颅脑[外伤]`): the plain part's code → the qualifier
+   * word and the qualified part's code. A name that says the qualifier anywhere (`头颅CT(外伤)`) means the qualified part.
+   */
+  qualifiedParts: Map<string, Array<{ qualifier: string; code: string }>>;
+  /** Any qualifier word of qualifiedParts (one test per exam before looking at its parts). */
+  qualifierWords: RegExp;
 }
 
 const LAT_PREFIX = /^(左侧|右侧|双侧|左|右|双)(.+)$/;
@@ -199,11 +208,40 @@ function buildViews(items: ExamItem[]): { views: TermDictionary<string[]>; posit
  * Body-part words outside view names (`穿胸位` and `头尾位` are views, not the chest or the head).
  */
 export function bodyHits(vocab: Vocabulary, text: string): Array<TermHit<BodyEntry>> {
-  const hits = vocab.body.scan(text);
+  let hits = vocab.body.scan(text);
+  for (let i = 0; i < hits.length; i++) {
+    const h = hits[i] as TermHit<BodyEntry>;
+    const inPosts = vocab.bodyWordsInPosts.get(h.term);
+    // `肺结节分析` is a post-processing, not the lung: a body word inside a post-processing word is not a part.
+    if (inPosts && inPosts.some((p) => text.startsWith(p.word, h.start - p.offset))) {
+      hits = hits.filter((x) => x !== h);
+      i--;
+    }
+  }
   if (!hits.some((h) => vocab.bodyWordsInViews.has(h.term))) return hits;
   const views = vocab.views.scan(text).filter((v) => v.term.length >= 2);
   if (views.length === 0) return hits;
   return hits.filter((h) => !views.some((v) => h.start < v.end && v.start < h.end && v.term.length >= h.term.length));
+}
+
+const QUALIFIED = /^(.+)\[([^\]]+)\]$/;
+
+/** `颅脑[外伤]` (010104) qualifies `颅脑` (010100): found from the L3 names of the items. */
+function buildQualifiedParts(items: ExamItem[]): Map<string, Array<{ qualifier: string; code: string }>> {
+  const byName = new Map<string, string>();
+  for (const item of items) byName.set(normaliseText(item.bodyPartL3Name), item.bodyPartL3);
+  const out = new Map<string, Array<{ qualifier: string; code: string }>>();
+  for (const [name, code] of byName) {
+    const m = QUALIFIED.exec(name);
+    const plain = m ? byName.get(m[1] as string) : undefined;
+    if (!m || !plain || plain === code) continue;
+    // `开闭口位`-style qualifiers that are views, not conditions, are read by the view dictionary instead.
+    const qualifier = (m[2] as string).replace(/位$/, '');
+    let list = out.get(plain);
+    if (!list) out.set(plain, (list = []));
+    list.push({ qualifier, code });
+  }
+  return out;
 }
 
 export function buildVocabulary(items: ExamItem[]): Vocabulary {
@@ -214,5 +252,18 @@ export function buildVocabulary(items: ExamItem[]): Vocabulary {
     if (atom.length < 2) continue;
     for (const h of body.scan(normaliseText(atom))) bodyWordsInViews.add(h.term);
   }
-  return { body, vessels: buildVessels(entries), scans: buildScans(items), posts: buildPosts(items), views, positionAtoms, bodyWordsInViews };
+  const posts = buildPosts(items);
+  const bodyWordsInPosts = new Map<string, Array<{ word: string; offset: number }>>();
+  for (const word of posts.terms()) {
+    for (const h of body.scan(word)) {
+      if (h.term.length >= word.length) continue;
+      let list = bodyWordsInPosts.get(h.term);
+      if (!list) bodyWordsInPosts.set(h.term, (list = []));
+      list.push({ word, offset: h.start });
+    }
+  }
+  const qualifiedParts = buildQualifiedParts(items);
+  const qualifiers = [...qualifiedParts.values()].flat().map((q) => q.qualifier.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  const qualifierWords = qualifiers.length > 0 ? new RegExp(qualifiers.join('|')) : /$^/;
+  return { body, vessels: buildVessels(entries), scans: buildScans(items), posts, views, positionAtoms, bodyWordsInViews, bodyWordsInPosts, qualifiedParts, qualifierWords };
 }
