@@ -41,9 +41,10 @@ export interface ExamFacets {
 const SIDE_BEFORE = /(左侧|右侧|双侧|左|右|双)$/;
 /** `R膝关节`: a lone Latin l/r right before the part (not the end of a word such as `mr`). */
 function latinSideBefore(before: string): Lat | undefined {
+  if (before.length === 0) return undefined;
   const c = before.charCodeAt(before.length - 1);
   if (c !== 0x6c && c !== 0x72) return undefined; // l, r
-  const p = before.charCodeAt(before.length - 2);
+  const p = before.length > 1 ? before.charCodeAt(before.length - 2) : 0;
   return p >= 0x61 && p <= 0x7a ? undefined : c === 0x6c ? 'L' : 'R';
 }
 const MULTI_SIDE_BEFORE = /(?:左|右|双)(?:侧)?[\/或](?:左|右|双)(?:侧)?(?:[\/或](?:左|右|双)(?:侧)?)?$/;

@@ -4,8 +4,8 @@
  */
 import type { ExamItem } from '../standard/types.js';
 import { bodyFacetFrom, copyFacets, extractFacets, type BodyFacet, type ExamFacets } from './facets.js';
-import { nonExamWord, normalise } from './normalize.js';
-import { partsWithPost, plainBeforeStudy, qualifyParts, standalonePost, vesselStudy } from './readings.js';
+import { nonExamWord, normalise, type Normalised } from './normalize.js';
+import { partsWithPost, qualifyParts, standalonePost, studyScans } from './readings.js';
 import { ItemIndex, UNSPECIFIED_PART, bodyCodes, examQuery, isVascular, resolveScans, scoreExam, type ExamQuery, type ScoredCandidate } from './scoring.js';
 import { splitExams, splitOffNonExams, takeLeadingTag } from './split.js';
 import type { ExamNameMatcher, MatchDecision, MatchExam, MatchOptions, MatchResult } from './types.js';
@@ -50,21 +50,8 @@ export class StandardisationEngine implements ExamNameMatcher {
   match(name: string, options: MatchOptions = {}): MatchResult {
     const limit = options.limit ?? 5;
     const norm = normalise(name);
-    let lineText = norm.text;
-    const notExams: MatchExam[] = [];
-    if (norm.nonExam) {
-      const split = splitOffNonExams(norm.text, nonExamWord);
-      if (!split) {
-        return {
-          input: name, decision: 'none', source: 'engine', reason: `not an exam (${norm.nonExam})`,
-          exams: [{ text: norm.text, decision: 'none', candidates: [], facets: { nonExam: norm.nonExam, noise: norm.noise } }],
-        };
-      }
-      // The exams of the line are read; each non-exam piece stays on the line as a `none` exam (so the line is never `auto`).
-      lineText = split.text;
-      for (const d of split.dropped) notExams.push({ text: d.text, decision: 'none', candidates: [], facets: { nonExam: d.word } });
-    }
-    const { text, tag } = takeLeadingTag(lineText);
+    if (norm.nonExam) return this.lineWithNonExams(name, norm, options);
+    const { text, tag } = takeLeadingTag(norm.text);
     const groups = splitExams(text, this.vocabulary);
     if (groups.length === 0) return { input: name, decision: 'none', source: 'engine', reason: 'nothing recognised', exams: [] };
     const facets: ExamFacets[] = [];
@@ -85,8 +72,25 @@ export class StandardisationEngine implements ExamNameMatcher {
       }
     }
     if (exams.length === 0) return { input: name, decision: 'none', source: 'engine', reason: 'nothing recognised', exams };
-    for (const e of notExams) exams.push(e);
     return { input: name, decision: lineDecision(exams), source: 'engine', exams };
+  }
+
+  /**
+   * A line with a billing/service word or an out-of-scope exam: `none`, unless it also names exams in other
+   * pieces (`胸部CT+胶片`, `乳腺钼靶+乳腺彩超`); those are read, and each other piece stays on the line as a
+   * `none` exam, so the line is never `auto`.
+   */
+  private lineWithNonExams(name: string, norm: Normalised, options: MatchOptions): MatchResult {
+    const split = splitOffNonExams(norm.text, nonExamWord);
+    const read = split ? this.match(split.text, options) : undefined;
+    if (!split || !read || read.exams.length === 0) {
+      return {
+        input: name, decision: 'none', source: 'engine', reason: `not an exam (${norm.nonExam})`,
+        exams: [{ text: norm.text, decision: 'none', candidates: [], facets: { nonExam: norm.nonExam, noise: norm.noise } }],
+      };
+    }
+    for (const d of split.dropped) read.exams.push({ text: d.text, decision: 'none', candidates: [], facets: { nonExam: d.word } });
+    return { input: name, decision: lineDecision(read.exams), source: 'engine', exams: read.exams };
   }
 
   /** Pieces that only name a body part borrow the method/views of the next exam (`颈椎、腰椎正侧位`). */
@@ -174,27 +178,23 @@ export class StandardisationEngine implements ExamNameMatcher {
     body = qualifyParts(body, f.text, this.vocabulary);
     let { scans, defaulted } = resolveScans(f, m, this.index, body);
     if (body.size === 0 && !defaulted) body = this.bodyImpliedByScan(m, scans[0] as string);
-    if (m === 'CT' || m === 'MR') {
-      scans = vesselStudy(scans, body, m, this.index);
-      if (!defaulted && plainBeforeStudy(f, scans, this.vocabulary)) scans = ['11', ...scans];
-    }
+    if (m === 'CT' || m === 'MR') scans = studyScans(f, scans, defaulted, body, m, this.index, this.vocabulary);
     // Post-processing (appendix E, CT only) goes with the first method named; a quantitative or simulation
-    // post-processing (钙化积分, FFR, QCT, CTVE) is an item of its own where the method has none with it.
+    // post-processing (钙化积分, FFR, QCT, CTVE) is an item of its own where the method has none with it
+    // (and the whole exam when the name writes no method: `冠脉CT-FFR`).
     const standalone = m === 'CT' && f.posts.length > 0 ? standalonePost(f.posts, body, scans[0] as string, this.index) : undefined;
     const firstPost = m === 'CT' && !standalone ? f.posts[0]?.code || undefined : undefined;
     const out: ResolvedExam[] = [];
-    // A standalone post-processing on a name that writes no method is the whole exam (`冠脉CT-FFR`).
-    if (!(standalone && defaulted)) {
-      for (let i = 0; i < scans.length; i++) {
-        let scan = scans[i] as string;
-        let codes = body;
-        if (isVascular(m, scan)) ({ scan, codes } = this.vesselBody(f, m, scan, body));
-        const q = examQuery(f, m, modalityFactor, scan, defaulted, i === 0 ? firstPost : undefined, codes);
-        const r = resolved(q, scoreExam(q, this.index));
-        const split = this.splitViews(r, q);
-        if (split === undefined) out.push(r);
-        else out.push(...split);
-      }
+    const count = standalone && defaulted ? 0 : scans.length;
+    for (let i = 0; i < count; i++) {
+      let scan = scans[i] as string;
+      let codes = body;
+      if (isVascular(m, scan)) ({ scan, codes } = this.vesselBody(f, m, scan, body));
+      const q = examQuery(f, m, modalityFactor, scan, defaulted, i === 0 ? firstPost : undefined, codes);
+      const r = resolved(q, scoreExam(q, this.index));
+      const split = this.splitViews(r, q);
+      if (split === undefined) out.push(r);
+      else out.push(...split);
     }
     if (standalone) out.push(this.postExam(f, modalityFactor, standalone, body));
     return out;

@@ -74,6 +74,7 @@ const NOISE_RE = new RegExp(NOISE.map((r) => r.source).join('|'), 'g');
 // Module-level patterns: a literal in a function body makes a new RegExp object on every call.
 const BRACKET_CHARS = /[【】〔〕「」『』〈〉《》]/g;
 const SPACES = /[\s\u3000]+/g;
+const ANY_SPACE = /[\s\u3000]/;
 const LATIN = /[a-z0-9.]/;
 /** Spaces go, except one between two Latin words: it separates them (`head ct plain` must not read `ctp`). */
 const closeGap = (gap: string, at: number, s: string): string =>
@@ -86,7 +87,8 @@ const EMPTY_BRACKETS = /\(\)|\[\]/g;
 export function normaliseText(raw: string): string {
   let s = raw.normalize('NFKC');
   s = s.replace(BRACKET_CHARS, fixBracket);
-  s = s.toLowerCase().replace(SPACES, closeGap);
+  s = s.toLowerCase();
+  if (ANY_SPACE.test(s)) s = s.replace(SPACES, closeGap);
   s = s.replace(TRAILING_SEPARATORS, '').replace(LEADING_SEPARATORS, '');
   return s.replace(TYPO_RE, fixTypo);
 }

@@ -10,7 +10,9 @@ import type { Modality, Vocabulary } from './vocabulary.js';
 
 /** A part the standard also has with a qualifier the text says (`头颅CT(外伤)` → 颅脑[外伤]) means the qualified part. */
 export function qualifyParts(body: Map<string, number>, text: string, vocab: Vocabulary): Map<string, number> {
-  if (!vocab.qualifierWords.test(text)) return body;
+  let qualifiable = false;
+  for (const code of body.keys()) if (vocab.qualifiedParts.has(code)) qualifiable = true;
+  if (!qualifiable || !vocab.qualifierWords.test(text)) return body;
   const out = new Map(body);
   for (const [code, w] of body) {
     for (const q of vocab.qualifiedParts.get(code) ?? []) {
@@ -38,6 +40,12 @@ export function vesselStudy(scans: string[], body: Map<string, number>, m: Modal
     if (s === '11') return vein ? '32' : '31';
     return vein ? '34' : '33';
   });
+}
+
+/** The CT/MR methods after the vessel and plain-scan readings below. */
+export function studyScans(f: ExamFacets, scans: string[], defaulted: boolean, body: Map<string, number>, m: Modality, index: ItemIndex, vocab: Vocabulary): string[] {
+  const out = vesselStudy(scans, body, m, index);
+  return !defaulted && plainBeforeStudy(f, out, vocab) ? ['11', ...out] : out;
 }
 
 /** Methods that modify the plain scan of the same exam (增强 and the plain variants) rather than adding a study. */

@@ -6,7 +6,7 @@
  */
 import { detectModality } from './facets.js';
 import type { TermHit } from './dictionary.js';
-import { bodyHits, type BodyEntry, type Vocabulary } from './vocabulary.js';
+import { bodyHits, namesOwnPart, type BodyEntry, type Vocabulary } from './vocabulary.js';
 
 /** The text outside brackets (a bracket often refines the exam before it: `增强(肝胆胰脾)`). */
 function outsideBrackets(text: string): string {
@@ -131,7 +131,7 @@ export function splitExams(text: string, vocab: Vocabulary): ExamText[] {
   let pendingHits: Array<TermHit<BodyEntry>> | undefined;
   for (const piece of splitPieces(text)) {
     const hits = bodyHits(vocab, piece.text);
-    const hasBody = hits.length > 0 || vocab.vessels.occursIn(piece.text) && VESSEL_STUDY.test(piece.text);
+    const hasBody = (hits.length > 0 && namesOwnPart(hits, piece.text)) || vocab.vessels.occursIn(piece.text) && VESSEL_STUDY.test(piece.text);
     const current = groups[groups.length - 1];
     // A piece whose part is named only in brackets and that names no modality refines the current exam.
     const refinement = hasBody && !!current?.hasBody && !detectModality(piece.text) && !vocab.body.occursIn(outsideBrackets(piece.text));

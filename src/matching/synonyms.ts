@@ -148,7 +148,8 @@ export const POST_WORDS: Record<string, string> = {
 /** Modality words. Order of checks: CT phrases containing X线 are read as CT first. */
 export const MODALITY_PATTERNS: Array<{ modality: 'CT' | 'MR' | 'DR' | 'MG' | 'RF'; re: RegExp }> = [
   { modality: 'CT', re: /x线计算机体层|x线计算机断层|计算机体层|计算机断层|ct|螺旋|多排|多层|\d+排|双源/ },
-  { modality: 'MR', re: /mr|磁共振|核磁|(?:^|[^a-z])\d(?:\.\d)?t(?![a-z])/ },
+  // A field strength (3.0T) not followed by a Latin word: `3.0t ct` names CT, `3.0t mri` names MR by its own word.
+  { modality: 'MR', re: /mr|磁共振|核磁|(?:^|[^a-z])\d(?:\.\d)?t(?![a-z])(?! [a-z])/ },
   { modality: 'MG', re: /钼靶|乳腺x线|乳腺摄影|乳腺dr|乳腺数字化摄影|mg(?![a-z])/ },
   { modality: 'RF', re: /钡餐|钡灌肠|透视|(?:^|[^a-z])rf(?![a-z])/ },
   { modality: 'DR', re: /dr|kub|cr(?![a-z])|x线|x光|摄片|平片|拍片|摄影|dx(?![a-z])|片|正位|侧位|斜位|轴位片|(?:^|[^a-z])(?:p\.?a|a\.?p)\.?(?![a-z])/ },
@@ -161,7 +162,7 @@ export const DEVICE_HINT = /排|双源|\dt|床边|床旁|移动/;
 export const DEVICE_PATTERNS: Array<{ name: string; re: RegExp }> = [
   { name: 'slices', re: /(\d+)排(?:以上|以下)?/ },
   { name: 'dualSource', re: /双源/ },
-  { name: 'fieldStrength', re: /(\d(?:\.\d)?)t(?![a-z])/ },
+  { name: 'fieldStrength', re: /(\d(?:\.\d)?)t(?![a-z])(?! [a-z])/ },
   { name: 'mobile', re: /床边|床旁|移动/ },
 ];
 

@@ -16,6 +16,8 @@ export const MODALITIES: Modality[] = ['CT', 'MR', 'DR', 'MG', 'RF'];
 export interface BodyEntry {
   name: string;
   codes: Map<Lat, Map<string, number>>;
+  /** Post-processing words the body word sits in (肺 in 肺结节) and its offset there; set on every entry (one object shape). */
+  inPosts: Array<{ word: string; offset: number }> | undefined;
 }
 
 export interface VesselStem {
@@ -33,8 +35,6 @@ export interface Vocabulary {
   positionAtoms: Map<string, string[]>;
   /** Body words that occur inside a view name (胸 in 穿胸位): only these need the view check. */
   bodyWordsInViews: Set<string>;
-  /** Body words that occur inside a post-processing word (肺 in 肺结节), with those words and where the body word sits in them. */
-  bodyWordsInPosts: Map<string, Array<{ word: string; offset: number }>>;
   /**
    * Parts the standard names with a qualifier (`颅脑[外伤]`): the plain part's code → the qualifier
    * word and the qualified part's code. A name that says the qualifier anywhere (`头颅CT(外伤)`) means the qualified part.
@@ -88,7 +88,7 @@ function buildBody(items: ExamItem[]): { body: TermDictionary<BodyEntry>; entrie
   const entries = new Map<string, BodyEntry>();
   const entry = (name: string) => {
     let e = entries.get(name);
-    if (!e) entries.set(name, (e = { name, codes: new Map() }));
+    if (!e) entries.set(name, (e = { name, codes: new Map(), inPosts: undefined }));
     return e;
   };
   for (const item of items) {
@@ -104,7 +104,7 @@ function buildBody(items: ExamItem[]): { body: TermDictionary<BodyEntry>; entrie
   for (const e of entries.values()) body.add(e.name, e);
   for (const [alias, targets] of Object.entries(BODY_ALIASES)) {
     const a = normaliseText(alias);
-    const merged: BodyEntry = { name: a, codes: new Map() };
+    const merged: BodyEntry = { name: a, codes: new Map(), inPosts: undefined };
     const own = entries.get(a);
     if (own) for (const [lat, m] of own.codes) for (const [c, w] of m) addCode(merged, lat, c, w);
     targets.forEach((t, i) => {
@@ -208,16 +208,7 @@ function buildViews(items: ExamItem[]): { views: TermDictionary<string[]>; posit
  * Body-part words outside view names (`穿胸位` and `头尾位` are views, not the chest or the head).
  */
 export function bodyHits(vocab: Vocabulary, text: string): Array<TermHit<BodyEntry>> {
-  let hits = vocab.body.scan(text);
-  for (let i = 0; i < hits.length; i++) {
-    const h = hits[i] as TermHit<BodyEntry>;
-    const inPosts = vocab.bodyWordsInPosts.get(h.term);
-    // `肺结节分析` is a post-processing, not the lung: a body word inside a post-processing word is not a part.
-    if (inPosts && inPosts.some((p) => text.startsWith(p.word, h.start - p.offset))) {
-      hits = hits.filter((x) => x !== h);
-      i--;
-    }
-  }
+  const hits = vocab.body.scan(text);
   if (!hits.some((h) => vocab.bodyWordsInViews.has(h.term))) return hits;
   const views = vocab.views.scan(text).filter((v) => v.term.length >= 2);
   if (views.length === 0) return hits;
@@ -244,6 +235,19 @@ function buildQualifiedParts(items: ExamItem[]): Map<string, Array<{ qualifier: 
   return out;
 }
 
+/**
+ * Whether a piece names a part of its own: `肺结节分析` names the lung only inside a post-processing word,
+ * so in `胸部CT平扫+肺结节分析` it details the chest exam rather than starting a lung exam.
+ */
+export function namesOwnPart(hits: Array<TermHit<BodyEntry>>, text: string): boolean {
+  for (let i = 0; i < hits.length; i++) {
+    const h = hits[i] as TermHit<BodyEntry>;
+    const inPosts = h.value.inPosts;
+    if (!inPosts || !inPosts.some((p) => text.startsWith(p.word, h.start - p.offset))) return true;
+  }
+  return false;
+}
+
 export function buildVocabulary(items: ExamItem[]): Vocabulary {
   const { body, entries } = buildBody(items);
   const { views, positionAtoms } = buildViews(items);
@@ -253,17 +257,11 @@ export function buildVocabulary(items: ExamItem[]): Vocabulary {
     for (const h of body.scan(normaliseText(atom))) bodyWordsInViews.add(h.term);
   }
   const posts = buildPosts(items);
-  const bodyWordsInPosts = new Map<string, Array<{ word: string; offset: number }>>();
   for (const word of posts.terms()) {
-    for (const h of body.scan(word)) {
-      if (h.term.length >= word.length) continue;
-      let list = bodyWordsInPosts.get(h.term);
-      if (!list) bodyWordsInPosts.set(h.term, (list = []));
-      list.push({ word, offset: h.start });
-    }
+    for (const h of body.scan(word)) if (h.term.length < word.length) (h.value.inPosts ??= []).push({ word, offset: h.start });
   }
   const qualifiedParts = buildQualifiedParts(items);
   const qualifiers = [...qualifiedParts.values()].flat().map((q) => q.qualifier.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
   const qualifierWords = qualifiers.length > 0 ? new RegExp(qualifiers.join('|')) : /$^/;
-  return { body, vessels: buildVessels(entries), scans: buildScans(items), posts, views, positionAtoms, bodyWordsInViews, bodyWordsInPosts, qualifiedParts, qualifierWords };
+  return { body, vessels: buildVessels(entries), scans: buildScans(items), posts, views, positionAtoms, bodyWordsInViews, qualifiedParts, qualifierWords };
 }
