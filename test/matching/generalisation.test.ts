@@ -30,6 +30,10 @@ describe('Latin words and marks', () => {
     assert.equal(run('T-spine AP+LAT').codes, '40030300003700');
     assert.equal(run('右乳CC+MLO').codes, '44040802M16500+44040802M16600');
   });
+  test('a field strength followed by a Latin word is not MR: the word names the modality', () => {
+    assert.equal(run('3.0T CT颅脑平扫').codes, '20010100110000');
+    assert.equal(run('3.0T MRI颅脑平扫').codes, '30010100110000');
+  });
   test('a Latin word that says a method was meant keeps a defaulted method out of auto', () => {
     assert.notEqual(run('Chest CT angio').decision, 'auto');
   });
@@ -119,6 +123,9 @@ describe('combined lines', () => {
 });
 
 describe('post-processing', () => {
+  test('a body word inside a post-processing word still names the part when nothing else does', () => {
+    assert.equal(run('CT肺结节分析').codes, '20040100114100');
+  });
   test('a body word inside a post-processing word is not a part (肺 in 肺结节)', () => {
     assert.equal(run('胸部CT平扫+肺结节筛查分析').codes, '20040100114100');
   });
