@@ -82,6 +82,27 @@ describe('npm run eval:matching', () => {
     assert.match(r.stdout, /auto precision/);
     assert.match(r.stdout, /even half/);
   });
+  test('without --file: the dev set (or a SKIP-PEER line without ../shared), then the in-repo challenge set and probe', () => {
+    const r = tsx('scripts/eval-matching.ts', []);
+    assert.equal(r.status, 0, r.stderr);
+    const dev = r.stdout.indexOf('== dev set');
+    const challenge = r.stdout.indexOf('== challenge set');
+    assert.ok(challenge > 0, 'the challenge set is always scored');
+    assert.ok(existsSync(join(SHARED, 'matching/dev-set.tsv')) ? dev >= 0 && dev < challenge : /SKIP-PEER: dev set not found/.test(r.stdout));
+    assert.match(r.stdout, /== challenge set[^]*US\/PET\/SPECT extension labels[^]*failures per name form/);
+    assert.match(r.stdout, /== post-fix probe/);
+  });
+  test('the challenge set\'s labels are all codes of the standard\'s tables', () => {
+    const known = new Set<string>();
+    for (const f of ['items-v3.8.2.tsv', 'us-items-v1.1.tsv', 'pet-items.tsv', 'spect-items.tsv']) {
+      for (const line of readFileSync(join(ROOT, 'standard-tables', f), 'utf8').split('\n').slice(1)) if (line) known.add(line.split('\t')[0] as string);
+    }
+    for (const file of ['challenge-set.tsv', 'post-fix-probe.tsv']) {
+      const rows = parseLabelledSet(readFileSync(join(ROOT, 'test/fixtures/matching', file), 'utf8'));
+      assert.ok(rows.length > 50, file);
+      for (const r of rows) for (const alts of r.expected) for (const c of alts) assert.ok(known.has(c), `${file}: ${r.name} → ${c}`);
+    }
+  });
   test('a missing dev set is skipped with a clear message and exit 0', () => {
     const r = tsx('scripts/eval-matching.ts', ['--file', join(dir, 'absent.tsv')]);
     assert.equal(r.status, 0);
