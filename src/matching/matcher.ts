@@ -214,6 +214,8 @@ export class StandardisationEngine implements ExamNameMatcher {
 
   /** A vessel study: the vessel named in the text (or the region's vessel), artery or vein. */
   private vesselBody(f: ExamFacets, m: Modality, scan: string, body: Map<string, number>): { scan: string; codes: Map<string, number> } {
+    // A vascular method the named part itself has (颅脑 TRICKS) stays with the part.
+    for (const c of body.keys()) if (this.index.has(m, c, scan)) return { scan, codes: body };
     const vesselCodes = [...body.keys()].filter((c) => c.startsWith('08'));
     if (vesselCodes.length > 0) {
       const generic = f.scanWords.every((s) => s.word.vascular === 'generic' || !s.word.vascular);

@@ -32,8 +32,11 @@ const NOISE: RegExp[] = [
   /检查项目|检查|项目|\(?对比前片\)?/g,
 ];
 
-/** Words that mark a billing, material or service line rather than an exam (decision `none`). */
-const NON_EXAM = /加收|会诊|胶片|耗材|材料|造影剂|对比剂(?!首过)|高压注射|注射器|打印|刻录|刻盘|光盘|诊查|诊疗费|报告费|阅片|读片|复印|存储|图像传输|远程|挂号|护理|麻醉|药费|留置针|[^造]费$|费用|注射液|注射剂|针筒|针剂|预约|取片|冲洗|消毒/;
+/**
+ * Words that mark a billing, material or service line rather than an exam (decision `none`); a contrast agent
+ * followed by 增强 or 首过 names a method (`肝胆特异性造影剂增强扫描`, `对比剂首过法灌注成像`).
+ */
+const NON_EXAM = /加收|会诊|胶片|耗材|材料|造影剂(?!增强)|对比剂(?!首过|增强)|高压注射|注射器|打印|刻录|刻盘|光盘|诊查|诊疗费|报告费|阅片|读片|复印|存储|图像传输|远程|挂号|护理|麻醉|药费|留置针|[^造]费$|费用|注射液|注射剂|针筒|针剂|预约|取片|冲洗|消毒/;
 
 /** Exams of other modalities or services: not items of the CT/MR/X-ray system (decision `none`). */
 const OUT_OF_SCOPE = /超声|彩超|b超|多普勒|心电图|脑电图|肌电图|胃镜|肠镜|内镜(?!逆行)|pet|spect|核医学|同位素|核素|骨扫描|碘131|摄碘|肾图|显像/;

@@ -228,6 +228,8 @@ export function resolveScans(f: ExamFacets, m: Modality, index: ItemIndex, body:
     if (m === 'MR' && set.has('12') && [...set].some((c) => c !== '12' && c !== '11')) set.delete('12');
     if (set.has('11') && set.has('21')) combine(set, at, ['11', '21'], '22');
     if (m === 'CT' && set.has('22') && set.has('42')) combine(set, at, ['22', '42'], '43');
+    // The direct method (直接法) is the CTV / vessel imaging the text names with it.
+    if (m === 'CT' && set.has('35')) for (const c of ['33', '34', '36']) set.delete(c);
     if (m === 'CT' && set.has('33') && set.has('34')) combine(set, at, ['33', '34'], '36');
     if (m === 'MR' && set.has('11') && set.has('52') && someKey(body, (c) => index.has(m, c, '7f'))) combine(set, at, ['11', '52'], '7f');
     if (set.size === 0) return { scans: ['11'], defaulted: true };

@@ -104,7 +104,7 @@ export const SCAN_WORDS: Record<string, ScanWord> = {
   静脉血管成像: { codes: { CT: '34', MR: '32' }, vascular: 'V' }, 静脉成像: { codes: { CT: '34', MR: '32' }, vascular: 'V' },
   血管成像: { codes: { CT: '33', MR: '31' }, vascular: 'generic' }, 血管造影: { codes: { CT: '33', MR: '31' }, vascular: 'generic' },
   血管重建: { codes: { CT: '33', MR: '31' }, vascular: 'generic' }, 血管: { codes: { CT: '33', MR: '31' }, vascular: 'generic', weak: true },
-  ctp: { codes: { CT: '41' } }, 灌注: { codes: { CT: '41', MR: '54' } }, 灌注成像: { codes: { CT: '41', MR: '54' } }, pwi: { codes: { MR: '54' } }, asl: { codes: { MR: '56' } }, dsc: { codes: { MR: '71' } },
+  直接法: { codes: { CT: '35' }, vascular: 'V' }, ctp: { codes: { CT: '41' } }, 灌注: { codes: { CT: '41', MR: '54' } }, 灌注成像: { codes: { CT: '41', MR: '54' } }, pwi: { codes: { MR: '54' } }, asl: { codes: { MR: '56' } }, dsc: { codes: { MR: '71' } },
   ctu: { codes: { CT: '42' }, body: ['全泌尿系'] }, mru: { codes: { MR: '42' }, body: ['全泌尿系'] }, 尿路成像: { codes: { CT: '42', MR: '42' }, body: ['全泌尿系'] },
   mrcp: { codes: { MR: '43' }, body: ['胰胆管'] }, 胰胆管成像: { codes: { MR: '43' }, body: ['胰胆管'] }, 胆道成像: { codes: { MR: '43' }, body: ['胰胆管'] },
   mrm: { codes: { MR: '44' } }, 水成像: { codes: { MR: '45' } }, iac: { codes: { MR: '41' }, body: ['内耳'] },

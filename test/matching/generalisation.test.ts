@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { nameKey } from '../../src/matching/learned.js';
 import { normaliseText } from '../../src/matching/normalize.js';
-import { run } from './helpers.js';
+import { TSV, matcher, run } from './helpers.js';
+import { examItemsFromTsv } from '../../src/matching/items.js';
 
 describe('Latin words and marks', () => {
   test('a space between Latin words is a boundary: `brain ct plain` is not CT perfusion (ctp)', () => {
@@ -173,5 +174,26 @@ describe('precision', () => {
     const r = run('胰腺MR DWI');
     assert.equal(r.codes, '30999999520000');
     assert.notEqual(r.decision, 'auto');
+  });
+});
+
+describe('the standard\'s own names', () => {
+  test('each item\'s display reads as that item, and no auto answer is another item', () => {
+    // `* CT肺结节分析` (scan 00) reads as chest plain CT + nodule analysis (11/41), an item too: the one exception.
+    const misses: string[] = [];
+    for (const item of examItemsFromTsv(TSV)) {
+      const r = matcher().match(item.display);
+      const codes = r.exams.filter((e) => e.decision !== 'none').map((e) => e.candidates[0]?.code);
+      const ok = codes.length === 1 && codes[0] === item.code;
+      if (!ok && item.display !== '* CT肺结节分析') misses.push(`${item.display} → ${codes.join('+')}`);
+      if (!ok) assert.notEqual(r.decision, 'auto', item.display);
+    }
+    assert.deepEqual(misses, []);
+  });
+  test('a contrast agent followed by 增强 is a method, not a drug line; 直接法 is the direct CTV; TRICKS stays with 颅脑', () => {
+    assert.equal(run('MR肝脏肝胆特异性造影剂增强').codes, '30050101240000');
+    assert.equal(run('增强CT造影剂').decision, 'none');
+    assert.equal(run('CT下肢静脉直接法CTV').codes, '20081202350000');
+    assert.equal(run('颅脑MR TRICKS').codes, '30010100760000');
   });
 });
