@@ -221,6 +221,8 @@ const POSTS: Array<{ name: string; path: string; body: string | Uint8Array; head
   { name: '$translate with query args appended', path: `/ConceptMap/$translate?${q({ targetsystem: EXAM })}`, body: parameters({ name: 'codeableConcept', valueCodeableConcept: { text: '胸部CT平扫' } }), headers: FHIR, status: 200, viaLean: true },
   { name: '$translate without a map (coding)', path: '/ConceptMap/$translate', body: parameters({ name: 'url', valueUri: 'http://example.org/cm/none' }, { name: 'coding', valueCoding: { system: EXAM, code: '20010100110000' } }), headers: FHIR, status: 404, viaLean: true },
   { name: 'POST $lookup', path: '/CodeSystem/$lookup', body: parameters({ name: 'system', valueUri: EXAM }, { name: 'code', valueCode: '20010100110000' }), headers: FHIR, status: 200, viaLean: true },
+  { name: 'an empty body (Content-Length: 0): query args only', path: `/CodeSystem/$lookup?${q({ system: EXAM, code: '20010100110000' })}`, body: '', headers: FHIR, status: 200, viaLean: true },
+  { name: 'an empty body and no parameters (400)', path: '/CodeSystem/$lookup', body: '', headers: FHIR, status: 400, viaLean: true },
   { name: 'malformed JSON (400)', path: '/ConceptMap/$translate', body: '{"resourceType": "Parameters",', headers: FHIR, status: 400, viaLean: true },
   { name: 'a JSON array (400)', path: '/ConceptMap/$translate', body: '[]', headers: FHIR, status: 400, viaLean: true },
   { name: 'wrong resourceType (400)', path: '/ConceptMap/$translate', body: JSON.stringify({ resourceType: 'Patient' }), headers: FHIR, status: 400, viaLean: true },
