@@ -107,6 +107,7 @@ export function createFhirServer(deps: AppDeps): FhirServer {
       dispatch,
       generation: trackRegistry(deps.registry),
       logger: deps.logger,
+      maxBodyBytes: deps.config.http.maxBodyBytes,
       ...(deps.config.http.publicBaseUrl ? { publicBaseUrl: deps.config.http.publicBaseUrl } : {}),
     });
 

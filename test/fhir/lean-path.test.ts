@@ -2,7 +2,8 @@
  * The lean path (src/fhir/lean/): hot terminology GETs answered in front of Express must be
  * byte-identical to the Express path's answers (status, content type, body, X-Request-Id echo),
  * its response cache must serve repeated requests, and every registry change — a REST write here
- * or a write by another process seen through store.watch — must empty it.
+ * or a write by another process seen through store.watch — must empty it. POSTed operations with a
+ * Parameters body (the free-text $translate) must give the same bytes for success and every error.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,6 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CodeSystem } from 'fhir/r4';
+import { pino } from 'pino';
 import { defaultConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/logger.js';
 import { start, type RunningServer } from '../../src/main.js';
@@ -25,6 +27,9 @@ let lean: RunningServer;
 let expressOnly: RunningServer;
 let leanBase: string;
 let expressBase: string;
+/** The lean server's log lines: the lean path marks its access-log lines with `lean: true`. */
+const leanLog: string[] = [];
+const MAX_BODY_BYTES = 64 * 1024;
 
 const baseOf = (s: RunningServer): string => `http://127.0.0.1:${(s.server.address() as { port: number }).port}/fhir`;
 
@@ -35,12 +40,13 @@ before(async () => {
     c.http.host = '127.0.0.1';
     c.http.port = 0;
     c.http.leanPath = leanPath;
+    c.http.maxBodyBytes = MAX_BODY_BYTES;
     c.store.dataDir = dataDir;
     c.store.pollIntervalMs = 100;
     c.adminToken = TOKEN;
     return c;
   };
-  lean = await start(config(true), silentLogger, { env: {} });
+  lean = await start(config(true), pino({ level: 'info' }, { write: (line: string) => { leanLog.push(line); } }), { env: {} });
   expressOnly = await start(config(false), silentLogger, { env: {} });
   leanBase = baseOf(lean);
   expressBase = baseOf(expressOnly);
@@ -186,4 +192,65 @@ test('ResponseCache: bounded by entries and bytes (least recently used first), e
   assert.equal(byBytes.size, 0);
   byBytes.set('old', 0, answer(1));
   assert.equal(byBytes.get('old', 1), undefined, 'an answer computed under an older generation is not kept');
+});
+
+async function post(base: string, path: string, body: string | Uint8Array, headers: Record<string, string> = {}): Promise<Answer> {
+  const res = await fetch(`${base}${path}`, { method: 'POST', headers, body });
+  return { status: res.status, contentType: res.headers.get('content-type'), requestId: res.headers.get('x-request-id'), body: await res.text() };
+}
+
+/** How many access-log lines of the lean server say the lean path answered `path` with `status`. */
+function leanAnswered(path: string, status: number): number {
+  return leanLog.filter((line) => {
+    const entry = JSON.parse(line) as { msg?: string; lean?: boolean; path?: string; status?: number; method?: string };
+    return entry.msg === 'http' && entry.lean === true && entry.method === 'POST' && entry.path === path && entry.status === status;
+  }).length;
+}
+
+const FHIR = { 'Content-Type': 'application/fhir+json' };
+const parameters = (...parameter: unknown[]): string => JSON.stringify({ resourceType: 'Parameters', parameter });
+const FREE_TEXT_BODY = parameters(
+  { name: 'codeableConcept', valueCodeableConcept: { text: '64排CT平扫(胸部)' } },
+  { name: 'targetsystem', valueUri: EXAM },
+);
+
+const POSTS: Array<{ name: string; path: string; body: string | Uint8Array; headers: Record<string, string>; status: number; viaLean: boolean }> = [
+  { name: '$translate free text', path: '/ConceptMap/$translate', body: FREE_TEXT_BODY, headers: FHIR, status: 200, viaLean: true },
+  { name: '$translate free text, application/json; fhirVersion=4.0; charset=UTF-8', path: '/ConceptMap/$translate', body: FREE_TEXT_BODY, headers: { 'Content-Type': 'application/json; fhirVersion=4.0;charset=UTF-8' }, status: 200, viaLean: true },
+  { name: '$translate with a byte-order mark and X-Request-Id', path: '/ConceptMap/$translate', body: `\ufeff${FREE_TEXT_BODY}`, headers: { ...FHIR, 'X-Request-Id': 'post-7' }, status: 200, viaLean: true },
+  { name: '$translate with query args appended', path: `/ConceptMap/$translate?${q({ targetsystem: EXAM })}`, body: parameters({ name: 'codeableConcept', valueCodeableConcept: { text: '胸部CT平扫' } }), headers: FHIR, status: 200, viaLean: true },
+  { name: '$translate without a map (coding)', path: '/ConceptMap/$translate', body: parameters({ name: 'url', valueUri: 'http://example.org/cm/none' }, { name: 'coding', valueCoding: { system: EXAM, code: '20010100110000' } }), headers: FHIR, status: 404, viaLean: true },
+  { name: 'POST $lookup', path: '/CodeSystem/$lookup', body: parameters({ name: 'system', valueUri: EXAM }, { name: 'code', valueCode: '20010100110000' }), headers: FHIR, status: 200, viaLean: true },
+  { name: 'an empty body (Content-Length: 0): query args only', path: `/CodeSystem/$lookup?${q({ system: EXAM, code: '20010100110000' })}`, body: '', headers: FHIR, status: 200, viaLean: true },
+  { name: 'an empty body and no parameters (400)', path: '/CodeSystem/$lookup', body: '', headers: FHIR, status: 400, viaLean: true },
+  { name: 'malformed JSON (400)', path: '/ConceptMap/$translate', body: '{"resourceType": "Parameters",', headers: FHIR, status: 400, viaLean: true },
+  { name: 'a JSON array (400)', path: '/ConceptMap/$translate', body: '[]', headers: FHIR, status: 400, viaLean: true },
+  { name: 'wrong resourceType (400)', path: '/ConceptMap/$translate', body: JSON.stringify({ resourceType: 'Patient' }), headers: FHIR, status: 400, viaLean: true },
+  { name: 'a parameter without a name (400)', path: '/ConceptMap/$translate', body: parameters({ valueString: 'x' }), headers: FHIR, status: 400, viaLean: true },
+  { name: 'a parameter with two values (400)', path: '/ConceptMap/$translate', body: parameters({ name: 'code', valueCode: 'a', valueString: 'b' }), headers: FHIR, status: 400, viaLean: true },
+  { name: 'text/plain (415)', path: '/ConceptMap/$translate', body: FREE_TEXT_BODY, headers: { 'Content-Type': 'text/plain' }, status: 415, viaLean: true },
+  { name: 'charset latin1 (415)', path: '/ConceptMap/$translate', body: FREE_TEXT_BODY, headers: { 'Content-Type': 'application/fhir+json; charset=latin1' }, status: 415, viaLean: true },
+  { name: 'fhirVersion 3.0 (415)', path: '/ConceptMap/$translate', body: FREE_TEXT_BODY, headers: { 'Content-Type': 'application/fhir+json; fhirVersion=3.0' }, status: 415, viaLean: true },
+  { name: 'no Content-Type (415)', path: '/ConceptMap/$translate', body: new TextEncoder().encode(FREE_TEXT_BODY), headers: {}, status: 415, viaLean: true },
+  { name: 'larger than http.maxBodyBytes: Express answers 413', path: '/ConceptMap/$translate', body: parameters({ name: 'codeableConcept', valueCodeableConcept: { text: 'x'.repeat(MAX_BODY_BYTES) } }), headers: FHIR, status: 413, viaLean: false },
+  { name: 'Authorization header: Express answers', path: '/ConceptMap/$translate', body: FREE_TEXT_BODY, headers: { ...FHIR, Authorization: `Bearer ${TOKEN}` }, status: 200, viaLean: false },
+  { name: 'POST $review is not a hot operation: Express answers', path: '/ConceptMap/$review', body: FREE_TEXT_BODY, headers: FHIR, status: 401, viaLean: false },
+];
+
+test('POSTed operations: the lean path answers exactly what the Express path answers, success and errors', async () => {
+  for (const r of POSTS) {
+    const viaExpress = await post(expressBase, r.path, r.body, r.headers);
+    const path = `/fhir${r.path.split('?')[0]!}`;
+    const before = leanAnswered(path, r.status);
+    const viaLean = await post(leanBase, r.path, r.body, r.headers);
+    assert.equal(viaExpress.status, r.status, `${r.name}: Express status (${viaExpress.body.slice(0, 200)})`);
+    assert.equal(viaLean.status, viaExpress.status, r.name);
+    assert.equal(viaLean.contentType, viaExpress.contentType, r.name);
+    assert.equal(viaLean.requestId, viaExpress.requestId, r.name);
+    assert.equal(viaLean.body, viaExpress.body, r.name);
+    // pino writes synchronously to this stream, after 'finish'; give the event loop a turn.
+    await new Promise((done) => setImmediate(done));
+    assert.equal(leanAnswered(path, r.status) - before, r.viaLean ? 1 : 0, `${r.name}: answered by the ${r.viaLean ? 'lean path' : 'Express path'}`);
+  }
+  assert.equal((await post(leanBase, '/ConceptMap/$translate', FREE_TEXT_BODY, { ...FHIR, 'X-Request-Id': 'post-7' })).requestId, 'post-7');
 });

@@ -3,19 +3,26 @@
  * answers only the hot terminology GETs — `/fhir/{CodeSystem|ValueSet|ConceptMap}[/{id}]/$op` for
  * the operations in HOT_OPERATIONS, and plain reads `/fhir/{CodeSystem|ValueSet|ConceptMap}/{id}` —
  * through the same dispatcher, the same error rendering and the same headers as the Express path,
- * so answers are byte-identical (test/fhir/lean-path.test.ts). Everything else returns `false` and
- * goes to Express unchanged: other methods and paths, percent-encoded paths, request bodies, and any
- * header not in HANDLED_HEADERS (If-None-Match, Authorization, Prefer, X-TOO-COSTLY-THRESHOLD, …).
+ * so answers are byte-identical (test/fhir/lean-path.test.ts). It also answers POSTs of those
+ * operations with a Parameters body (the free-text `ConceptMap/$translate` cannot be a GET): the
+ * body is read here and checked by the same functions as Express's fhirJsonBody (content type,
+ * JSON object) in the same order, so every error has the same status and bytes. A POST comes here
+ * only with a Content-Length within `maxBodyBytes` (a larger one gets Express's 413 before any byte
+ * is read; chunked or encoded bodies and `Expect` go to Express too).
+ * Everything else returns `false` and goes to Express unchanged: other methods and paths,
+ * percent-encoded paths, GET bodies, and any header not in HANDLED_HEADERS (If-None-Match,
+ * Authorization, Prefer, X-TOO-COSTLY-THRESHOLD, Transfer-Encoding, Content-Encoding, …).
  *
  * Operation answers are cached (ResponseCache): they are a pure function of the URL, the
  * Accept-Language header and the registry's content, and the cache is emptied whenever the
  * registry changes (registry-generation.ts). Only 200, 400 and 404 answers are kept (422 may be a
- * timeout, 5xx a passing fault). Not cached: $translate (see UNCACHED_OPERATIONS) and reads, which
- * come from the store that another process may change before our store.watch notices.
+ * timeout, 5xx a passing fault). Not cached: $translate (see UNCACHED_OPERATIONS), POSTs, and
+ * reads, which come from the store that another process may change before our store.watch notices.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import type { Logger } from '../../logger.js';
+import { assertJsonContentType, parseJsonObject } from '../http/body.js';
 import { normaliseQuery } from '../http/query.js';
 import { errorResponse, FHIR_JSON, type FhirRequest, type FhirResponse } from '../http/response.js';
 import type { Dispatcher } from '../router.js';
@@ -35,6 +42,9 @@ const HANDLED_HEADERS = new Set([
   'cache-control', 'pragma', 'sec-fetch-mode',
 ]);
 
+/** A POST body's own headers; with them the POST carries a body of known length, read here. */
+const BODY_HEADERS = new Set(['content-type', 'content-length']);
+
 /** Statuses whose answers depend only on the request and the registry (no timeouts, no 5xx). */
 const CACHEABLE_STATUS = new Set([200, 400, 404]);
 
@@ -43,6 +53,8 @@ export interface LeanPathOptions {
   generation: RegistryGeneration;
   logger: Logger;
   publicBaseUrl?: string;
+  /** Express's body limit (`http.maxBodyBytes`): larger POSTs are left to Express's 413. */
+  maxBodyBytes: number;
   /** Bounds of the response cache (defaults: 10 000 entries, 64 MiB). */
   cacheEntries?: number;
   cacheBytes?: number;
@@ -59,15 +71,27 @@ interface Route {
   query: string;
   segments: string[];
   cacheable: boolean;
+  /** POST: the body is read and parsed as Express's fhirJsonBody would. */
+  hasBody: boolean;
 }
 
-function route(req: IncomingMessage): Route | undefined {
-  if (req.method !== 'GET') return undefined;
+/** GET without a body, or POST with a Content-Length of at most `maxBodyBytes` (no chunking). */
+function acceptsHeaders(req: IncomingMessage, post: boolean, maxBodyBytes: number): boolean {
   for (const name in req.headers) {
     if (HANDLED_HEADERS.has(name)) continue;
-    if (name === 'content-length' && req.headers[name] === '0') continue;
-    return undefined;
+    if (post && BODY_HEADERS.has(name)) continue;
+    if (!post && name === 'content-length' && req.headers[name] === '0') continue;
+    return false;
   }
+  if (!post) return true;
+  const length = req.headers['content-length'];
+  return length !== undefined && /^\d{1,12}$/.test(length) && Number(length) <= maxBodyBytes;
+}
+
+function route(req: IncomingMessage, maxBodyBytes: number): Route | undefined {
+  const post = req.method === 'POST';
+  if (req.method !== 'GET' && !post) return undefined;
+  if (!acceptsHeaders(req, post, maxBodyBytes)) return undefined;
   const url = req.url ?? '';
   const q = url.indexOf('?');
   const path = q < 0 ? url : url.slice(0, q);
@@ -77,10 +101,11 @@ function route(req: IncomingMessage): Route | undefined {
   if (op) {
     if (!HOT_OPERATIONS.has(op[3]!)) return undefined;
     const segments = op[2] ? [op[1]!, op[2], `$${op[3]!}`] : [op[1]!, `$${op[3]!}`];
-    return { path, query, segments, cacheable: !UNCACHED_OPERATIONS.has(op[3]!) };
+    return { path, query, segments, cacheable: !post && !UNCACHED_OPERATIONS.has(op[3]!), hasBody: post };
   }
+  if (post) return undefined;
   const read = READ_PATH.exec(path);
-  if (read) return { path, query, segments: [read[1]!, read[2]!], cacheable: false };
+  if (read) return { path, query, segments: [read[1]!, read[2]!], cacheable: false, hasBody: false };
   return undefined;
 }
 
@@ -88,6 +113,24 @@ function lowerCaseHeaders(req: IncomingMessage): Record<string, string | undefin
   const out: Record<string, string | undefined> = {};
   for (const [name, value] of Object.entries(req.headers)) out[name] = Array.isArray(value) ? value.join(', ') : value;
   return out;
+}
+
+/** The whole body as body-parser's raw() reads it; undefined when the client went away first. */
+function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', () => resolve(undefined));
+    req.on('close', () => { if (!req.complete) resolve(undefined); });
+  });
+}
+
+/** Express's fhirJsonBody after raw(): an empty body is no body; otherwise FHIR JSON or an error. */
+function parseBody(req: IncomingMessage, buffer: Buffer): unknown {
+  if (buffer.length === 0) return undefined;
+  assertJsonContentType(req.headers['content-type']);
+  return parseJsonObject(buffer);
 }
 
 /** The same bytes and headers, in the same order, as `sendFhir` after the access-log middleware. */
@@ -118,17 +161,19 @@ export function createLeanPath(options: LeanPathOptions): LeanPath {
     return `${tls ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}/fhir`;
   };
 
-  const answer = async (req: IncomingMessage, r: Route): Promise<CachedAnswer> => {
-    const fhirRequest: FhirRequest = {
-      method: 'GET',
-      segments: r.segments,
-      query: normaliseQuery(parseQuery(r.query)),
-      body: undefined,
-      headers: lowerCaseHeaders(req),
-      ...(req.socket.remoteAddress ? { clientAddress: req.socket.remoteAddress } : {}),
-      baseUrl: baseUrl(req),
-    };
+  const answer = async (req: IncomingMessage, r: Route, buffer: Buffer | undefined): Promise<CachedAnswer> => {
     try {
+      // Inside the try: body errors (415, malformed JSON) render as Express's onError renders them.
+      const body = buffer === undefined ? undefined : parseBody(req, buffer);
+      const fhirRequest: FhirRequest = {
+        method: r.hasBody ? 'POST' : 'GET',
+        segments: r.segments,
+        query: normaliseQuery(parseQuery(r.query)),
+        body,
+        headers: lowerCaseHeaders(req),
+        ...(req.socket.remoteAddress ? { clientAddress: req.socket.remoteAddress } : {}),
+        baseUrl: baseUrl(req),
+      };
       return render(await dispatch(fhirRequest));
     } catch (err) {
       // The Express path's onError: same OperationOutcome, status and (for 401) challenge.
@@ -144,13 +189,21 @@ export function createLeanPath(options: LeanPathOptions): LeanPath {
     if (requestId && requestId.length <= 200) res.setHeader('X-Request-Id', requestId);
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      logger.info({ method: req.method, path: r.path, status: res.statusCode, ms: Math.round(ms * 10) / 10, requestId }, 'http');
+      logger.info({ method: req.method, path: r.path, status: res.statusCode, ms: Math.round(ms * 10) / 10, requestId, lean: true }, 'http');
     });
     const key = r.cacheable ? `${req.url ?? ''}\n${req.headers['accept-language'] ?? ''}` : undefined;
     const startGeneration = generation.current();
     const hit = key === undefined ? undefined : cache.get(key, startGeneration);
     if (hit) return write(res, hit);
-    const out = await answer(req, r);
+    let buffer: Buffer | undefined;
+    if (r.hasBody) {
+      buffer = await readBody(req);
+      if (buffer === undefined) {
+        res.destroy(); // the client went away mid-body: nobody to answer
+        return;
+      }
+    }
+    const out = await answer(req, r, buffer);
     // Only an answer computed entirely under the current registry may be kept.
     if (key !== undefined && CACHEABLE_STATUS.has(out.status) && generation.current() === startGeneration) cache.set(key, startGeneration, out);
     write(res, out);
@@ -159,9 +212,9 @@ export function createLeanPath(options: LeanPathOptions): LeanPath {
   return {
     cache,
     handle(req, res) {
-      const r = route(req);
+      const r = route(req, options.maxBodyBytes);
       if (!r) return false;
-      req.resume();
+      if (!r.hasBody) req.resume();
       serve(req, res, r).catch((err: unknown) => {
         logger.error({ err, path: r.path }, 'lean path failed');
         if (!res.headersSent) {
