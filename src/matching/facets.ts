@@ -61,6 +61,8 @@ const SLICE_THICKNESS = /\d+(?:\.\d+)?mm/;
 const SIDE_CHARS = /[左右双]/g;
 const SIDE_MARKS = /\((左|右|双|l|r)侧?\)|左侧|右侧|双侧/g;
 const SIDE_MARK_DECORATION = /[()侧]/g;
+/** A bare side closing the exam's text after its part (`肘关节MR左`): HIS forms append the side as a last field. */
+const SIDE_AT_END = /(?<![左右双])(左|右|双)侧?$/;
 
 /** Explicit modality in the text, earliest mention wins; MG/RF are preferred over plain X-ray words. */
 export function detectModality(text: string): Modality | undefined {
@@ -165,6 +167,8 @@ function readLaterality(text: string, hit: TermHit<BodyEntry>, chainStart: numbe
   if (sides && new Set(sides.map((s) => s.replace(SIDE_MARK_DECORATION, ''))).size === 1) {
     return { lat: SIDE_OF[(sides[0] as string).replace(SIDE_MARK_DECORATION, '')], ambiguous: false };
   }
+  const tail = SIDE_AT_END.exec(text.slice(hit.end));
+  if (tail) return { lat: SIDE_OF[tail[1] as string], ambiguous: false };
   return { ambiguous: hasSides(hit.value) };
 }
 

@@ -61,11 +61,14 @@ export const BODY_ALIASES: Record<string, string[]> = {
   睾丸: ['阴囊及睾丸'], 阴囊: ['阴囊及睾丸'], 精囊腺: ['精囊'], 肛门: ['肛周'], 臀: ['臀部'],
   // limbs (X-ray and CT/MR use different words for the same segment)
   肩: ['肩关节'], 肩部: ['肩关节'], shoulder: ['肩关节'], 肘: ['肘关节'], 腕: ['腕部', '腕关节'], 腕关节: ['腕部', '腕关节'], 手腕: ['腕部', '腕关节'], 手腕关节: ['腕部', '腕关节'],
-  wrist: ['腕部', '腕关节'], 手部: ['手'], 手掌: ['手'], hand: ['手'], 指: ['手指'], 拇指: ['手指'], 手指: ['手指'], 舟骨: ['手舟骨'],
+  wrist: ['腕部', '腕关节'], 手部: ['手'], 手掌: ['手'], hand: ['手'], 指: ['手指'], 拇指: ['手指'], 手指: ['手指'], 舟骨: ['手舟骨', '~腕部'], 手舟骨: ['手舟骨', '~腕部'],
   ...fingers(),
   髋: ['髋关节'], 股骨头: ['髋关节'], k关节: ['髋关节'], hip: ['髋关节'], 膝: ['膝关节'], 膝盖: ['膝关节'], knee: ['膝关节'],
   趾: ['足'], 足趾: ['足'], 脚趾: ['足'], 拇趾: ['足'], 趾骨: ['足'],
-  踝: ['踝关节'], h关节: ['踝关节'], ankle: ['踝关节'], 脚: ['足'], 足部: ['足'], 脚部: ['足'], foot: ['足'], 跟: ['跟骨'],
+  踝: ['踝关节'], h关节: ['踝关节'], ankle: ['踝关节'], 脚: ['足'], 足部: ['足'], 脚部: ['足'], foot: ['足'], 跟: ['跟骨', '~足'],
+  // Bones the standard names only for X-ray; CT/MR name the segment they lie in (跟骨CT → 足): `~` = that
+  // segment, weaker than the part itself, so it is an answer only where the modality lacks the part (never auto).
+  跟骨: ['跟骨', '~足'], 距骨: ['踝关节', '~足'], 髌骨: ['髌骨', '~膝关节'],
   上臂: ['上臂', '肱骨'], 肱骨: ['肱骨', '上臂'], 前臂: ['前臂', '尺桡骨'], 尺桡骨: ['尺桡骨', '前臂'], 尺骨: ['尺桡骨', '前臂'], 桡骨: ['尺桡骨', '前臂'],
   大腿: ['大腿', '股骨'], 股骨: ['股骨', '大腿'], 小腿: ['小腿', '胫腓骨'], 胫腓骨: ['胫腓骨', '小腿'], 胫骨: ['胫腓骨', '小腿'], 腓骨: ['胫腓骨', '小腿'],
   肩胛: ['肩胛骨'], 冈上肌: ['冈上肌'], 胸锁关节: ['胸锁关节'],
@@ -94,7 +97,7 @@ export const SCAN_WORDS: Record<string, ScanWord> = {
   普扫: { codes: { CT: '11', MR: '11' } }, 非增强: { codes: { CT: '11', MR: '11' } }, routine: { codes: { CT: '11', MR: '11' } },
   轴位: { codes: { CT: '11', MR: '11' }, weak: true }, 水平位: { codes: { CT: '11', MR: '11' }, weak: true },
   增强: { codes: { CT: '21', MR: '21' } }, 强化: { codes: { CT: '21', MR: '21' } }, 对比增强: { codes: { CT: '21', MR: '21' } },
-  低剂量: { codes: { CT: '12' } }, 'low dose': { codes: { CT: '12' } }, 'low-dose': { codes: { CT: '12' } }, ldct: { codes: { CT: '12' } }, 靶向: { codes: { CT: '13' } }, 高分辨: { codes: { CT: '14', MR: '12' } }, hrct: { codes: { CT: '14' } },
+  低剂量: { codes: { CT: '12' } }, 'low dose': { codes: { CT: '12' } }, 'low-dose': { codes: { CT: '12' } }, ldct: { codes: { CT: '12' } }, 靶向: { codes: { CT: '13' } }, 靶扫描: { codes: { CT: '13' } }, 靶区扫描: { codes: { CT: '13' } }, 高分辨: { codes: { CT: '14', MR: '12' } }, hrct: { codes: { CT: '14' } },
   薄层: { codes: { CT: '15' }, weak: true },
   cta: { codes: { CT: '33', MR: '31' }, vascular: 'A' }, ctv: { codes: { CT: '34', MR: '32' }, vascular: 'V' },
   ctpa: { codes: { CT: '33' }, vascular: 'A', body: ['肺动脉'] },
