@@ -46,4 +46,15 @@ describe('probe 2 classes', () => {
     assert.equal(run('左髌骨轴位片').codes, '40072301000300');
     assert.equal(run('右跟骨侧位片').codes, '40072605000200');
   });
+
+  test('a piece naming only the discs details the spine exam before it instead of adding a guessed lumbar exam', () => {
+    const r = run('胸椎MRI平扫+椎间盘');
+    assert.equal(r.codes, '30030300110000');
+    // Alone, the disc study is still the lumbar spine.
+    assert.equal(run('椎间盘CT平扫').codes, '20030400110000');
+  });
+
+  test('多参数 (multiparametric) says more than the plain scan was meant: never auto on the default method', () => {
+    assert.notEqual(run('多参数MRI前列腺').decision, 'auto');
+  });
 });
