@@ -57,4 +57,11 @@ describe('probe 2 classes', () => {
   test('多参数 (multiparametric) says more than the plain scan was meant: never auto on the default method', () => {
     assert.notEqual(run('多参数MRI前列腺').decision, 'auto');
   });
+
+  test('a heart chamber in a vessel study is not the coronaries: only 心脏/冠脉 name them', () => {
+    const chamber = run('左心耳CT血管成像');
+    assert.ok(!chamber.codes.startsWith('20080602'), chamber.codes);
+    assert.notEqual(chamber.decision, 'auto');
+    assert.equal(run('心脏CT血管成像').codes, '20080602330000');
+  });
 });
