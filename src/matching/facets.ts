@@ -153,6 +153,54 @@ function pickBody(hits: Array<TermHit<BodyEntry>>): { hit: TermHit<BodyEntry>; c
   return { hit: hits[best] as TermHit<BodyEntry>, chainStart: (hits[i] as TermHit<BodyEntry>).start };
 }
 
+/** L1 (2 digits) and L2 (4 digits) of the codes a body word can name, vessels and 999999 aside. */
+function partLevels(e: BodyEntry): { l1: Set<string>; l2: Set<string> } {
+  const l1 = new Set<string>();
+  const l2 = new Set<string>();
+  for (const m of e.codes.values()) {
+    for (const c of m.keys()) {
+      if (c === '999999') continue;
+      l1.add(c.slice(0, 2));
+      l2.add(c.slice(0, 4));
+    }
+  }
+  return { l1, l2 };
+}
+
+const disjoint = (a: Set<string>, b: Set<string>) => {
+  for (const x of a) if (b.has(x)) return false;
+  return true;
+};
+const SIDE_CHAR_BEFORE = /[左右双]$/;
+
+/**
+ * Another part the exam's text names that the reading drops (`胸腹部CT`, `头胸CT`, `颈胸腰椎MR`, `双手双足正位`):
+ * the answer covers one part of several, so it is never `auto`. A word run into the picked one (a phrase)
+ * counts when it lies in another L1 region (头胸, 胸腹; not 影像中心胸部 or 右手拇指); a separate word when it
+ * lies in another L2 region and is not a lone character (心 in 中心) unless a side marks it (双足).
+ * Not counted: words in brackets (they refine: `(肝胆胰脾)`, `(KUB)`), inside a post-processing word
+ * (`支气管三维重建`), spine levels (`骶1`, `S1`), and any word of a vessel study (`头颈CTA` names one territory).
+ */
+function unreadPart(text: string, hits: Array<TermHit<BodyEntry>>, picked: TermHit<BodyEntry>, skip: (h: TermHit<BodyEntry>) => boolean): string | undefined {
+  if (hits.length < 2) return undefined;
+  const mine = partLevels(picked.value);
+  if (mine.l1.size === 0 || mine.l1.has('08')) return undefined;
+  const k = hits.indexOf(picked);
+  let lo = k;
+  let hi = k;
+  while (lo > 0 && (hits[lo - 1] as TermHit<BodyEntry>).end === (hits[lo] as TermHit<BodyEntry>).start) lo--;
+  while (hi < hits.length - 1 && (hits[hi + 1] as TermHit<BodyEntry>).start === (hits[hi] as TermHit<BodyEntry>).end) hi++;
+  for (let i = 0; i < hits.length; i++) {
+    const h = hits[i] as TermHit<BodyEntry>;
+    if (i === k || isUnspecifiedEntry(h.value) || skip(h)) continue;
+    const other = partLevels(h.value);
+    if (other.l1.size === 0 || other.l1.has('08')) continue;
+    const inPhrase = i >= lo && i <= hi;
+    if (inPhrase ? disjoint(other.l1, mine.l1) : disjoint(other.l2, mine.l2) && (h.term.length > 1 || SIDE_CHAR_BEFORE.test(text.slice(0, h.start)))) return h.term;
+  }
+  return undefined;
+}
+
 function readLaterality(text: string, hit: TermHit<BodyEntry>, chainStart: number): { lat?: Lat; lats?: Lat[]; ambiguous: boolean } {
   const before = text.slice(Math.max(0, chainStart - 8), chainStart);
   const multi = MULTI_SIDE_BEFORE.exec(before);
@@ -212,6 +260,19 @@ function readViews(text: string, from: number, vocab: Vocabulary): { atoms: stri
 }
 
 /** Bracket depth at each character (for words written as a parenthetical detail). */
+const LEVEL_DIGIT = /[0-9]/;
+/** A word in brackets, or a spine level (`骶1`, `s1`, `腰3`: a digit in or right after it). */
+function inBracketsOrLevel(text: string, h: TermHit<BodyEntry>): boolean {
+  if (LEVEL_DIGIT.test(text.charAt(h.end)) || LEVEL_DIGIT.test(h.term)) return true;
+  let depth = 0;
+  for (let i = 0; i < h.start; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x28 || c === 0x5b) depth++;
+    else if ((c === 0x29 || c === 0x5d) && depth > 0) depth--;
+  }
+  return depth > 0;
+}
+
 function parenDepths(text: string): Uint8Array {
   const d = new Uint8Array(text.length);
   let depth = 0;
@@ -269,6 +330,8 @@ export function extractFacets(text: string, vocab: Vocabulary, hits: Array<TermH
   for (const h of scanHits) scanWords.push({ term: h.term, word: h.value, inParens: (depth?.[h.start] ?? 0) > 0, start: h.start });
   const posts: ExamFacets['posts'] = [];
   for (const h of postHits) posts.push({ term: h.term, code: h.value });
+  const vascular = scanWords.some((w) => w.word.vascular !== undefined);
+  const dropped = picked && !vascular && hits.length > 1 ? unreadPart(text, hits, picked.hit, (h) => inBracketsOrLevel(text, h) || postHits.some((p) => h.start < p.end && p.start < h.end)) : undefined;
   let { atoms, terms } = readViews(text, body ? body.end : 0, vocab);
   if (atoms.length === 0 && body && body.start > 0) ({ atoms, terms } = readViews(text.slice(0, body.start), 0, vocab));
   // One object shape for every exam (absent facets are undefined, not missing): the readers stay monomorphic.
@@ -284,6 +347,6 @@ export function extractFacets(text: string, vocab: Vocabulary, hits: Array<TermH
     posts,
     views: atoms,
     viewTerms: terms,
-    conflict: conflict ? 'both CT and MR are named' : undefined,
+    conflict: conflict ? 'both CT and MR are named' : dropped ? `another part named and not read: ${dropped}` : undefined,
   };
 }

@@ -64,4 +64,18 @@ describe('probe 2 classes', () => {
     assert.notEqual(chamber.decision, 'auto');
     assert.equal(run('心脏CT血管成像').codes, '20080602330000');
   });
+
+  test('a second part run into the name and not read keeps the answer out of auto', () => {
+    // 胸腹 / 头颈胸: a phrase of parts from different regions; 双手…双足: a second sided part.
+    for (const name of ['胸腹部MRI平扫', '头颈胸CT', '双手及双足正位片']) {
+      const r = run(name);
+      assert.notEqual(r.decision, 'auto', name);
+      assert.match(String(r.result.exams[0]?.facets['conflict'] ?? ''), /another part/, name);
+    }
+    // Not a second part: a phrase within one region, a bracketed detail, a spine level, a vessel territory.
+    assert.equal(run('右手拇指正侧位').decision, 'auto');
+    assert.equal(run('上腹部CT平扫(肝胆)').decision, 'auto');
+    assert.equal(run('腰椎MR平扫(L4-S1)').decision, 'auto');
+    assert.equal(run('头颈部CT血管成像').decision, 'auto');
+  });
 });
