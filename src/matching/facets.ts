@@ -201,6 +201,17 @@ function unreadPart(text: string, hits: Array<TermHit<BodyEntry>>, picked: TermH
   return undefined;
 }
 
+/** Another side written before another mention of the same part word, if any. */
+function otherSide(text: string, hits: Array<TermHit<BodyEntry>>, picked: TermHit<BodyEntry>, lat: Lat): Lat | undefined {
+  for (const h of hits) {
+    if (h === picked || h.value !== picked.value) continue;
+    const m = SIDE_BEFORE.exec(text.slice(Math.max(0, h.start - 2), h.start));
+    const side = m ? SIDE_OF[m[1] as string] : undefined;
+    if (side && side !== lat) return side;
+  }
+  return undefined;
+}
+
 function readLaterality(text: string, hit: TermHit<BodyEntry>, chainStart: number): { lat?: Lat; lats?: Lat[]; ambiguous: boolean } {
   const before = text.slice(Math.max(0, chainStart - 8), chainStart);
   const multi = MULTI_SIDE_BEFORE.exec(before);
@@ -316,7 +327,10 @@ export function extractFacets(text: string, vocab: Vocabulary, hits: Array<TermH
   let body: BodyFacet | undefined;
   if (picked) {
     const bodyHit = picked.hit;
-    const { lat, lats, ambiguous } = readLaterality(text, bodyHit, picked.chainStart);
+    let { lat, lats, ambiguous } = readLaterality(text, bodyHit, picked.chainStart);
+    // The same part named again with another side (`左膝/右膝`): the sides are alternatives, as in `左/右膝`.
+    const again = lat ? otherSide(text, hits, bodyHit, lat) : undefined;
+    if (again) ({ lat, lats, ambiguous } = { lat: undefined, lats: [lat as Lat, again], ambiguous: true });
     const unspecified = isUnspecifiedEntry(bodyHit.value);
     body = { term: bodyHit.term, entry: bodyHit.value, start: bodyHit.start, end: bodyHit.end, lat, lats, latAmbiguous: ambiguous, unspecified };
   }

@@ -78,4 +78,12 @@ describe('probe 2 classes', () => {
     assert.equal(run('腰椎MR平扫(L4-S1)').decision, 'auto');
     assert.equal(run('头颈部CT血管成像').decision, 'auto');
   });
+
+  test('the same part named twice with different sides is a list of alternatives, never auto', () => {
+    const r = run('左髋/右髋MRI');
+    assert.notEqual(r.decision, 'auto');
+    assert.equal(r.result.exams.length, 1);
+    // Two exams written as two pieces stay two confident exams.
+    assert.equal(run('左侧髋关节MRI+右侧髋关节MRI').codes, '30072001110000+30072002110000');
+  });
 });
