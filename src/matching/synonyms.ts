@@ -97,6 +97,9 @@ export const SCAN_WORDS: Record<string, ScanWord> = {
   普扫: { codes: { CT: '11', MR: '11' } }, 非增强: { codes: { CT: '11', MR: '11' } }, routine: { codes: { CT: '11', MR: '11' } },
   轴位: { codes: { CT: '11', MR: '11' }, weak: true }, 水平位: { codes: { CT: '11', MR: '11' }, weak: true },
   增强: { codes: { CT: '21', MR: '21' } }, 强化: { codes: { CT: '21', MR: '21' } }, 对比增强: { codes: { CT: '21', MR: '21' } },
+  // Contrast phases name an enhanced scan (`腹部CT三期`, `肝脏CT(动脉期+门脉期)`).
+  三期: { codes: { CT: '21', MR: '21' } }, 多期: { codes: { CT: '21', MR: '21' } }, 动脉期: { codes: { CT: '21', MR: '21' } },
+  门脉期: { codes: { CT: '21', MR: '21' } }, 门静脉期: { codes: { CT: '21', MR: '21' } }, 延迟期: { codes: { CT: '21', MR: '21' } },
   低剂量: { codes: { CT: '12' } }, 'low dose': { codes: { CT: '12' } }, 'low-dose': { codes: { CT: '12' } }, ldct: { codes: { CT: '12' } }, 靶向: { codes: { CT: '13' } }, 靶扫描: { codes: { CT: '13' } }, 靶区扫描: { codes: { CT: '13' } }, 高分辨: { codes: { CT: '14', MR: '12' } }, hrct: { codes: { CT: '14' } },
   薄层: { codes: { CT: '15' }, weak: true },
   cta: { codes: { CT: '33', MR: '31' }, vascular: 'A' }, ctv: { codes: { CT: '34', MR: '32' }, vascular: 'V' },

@@ -86,4 +86,20 @@ describe('probe 2 classes', () => {
     // Two exams written as two pieces stay two confident exams.
     assert.equal(run('左侧髋关节MRI+右侧髋关节MRI').codes, '30072001110000+30072002110000');
   });
+
+  test('MR sequence names are protocol: T2WI is not the T2 vertebra, PDWI not DWI', () => {
+    assert.equal(run('腰椎MR平扫+T2WI').codes, '30030400110000');
+    assert.equal(run('肩关节MR平扫(PDWI压脂)(右)').codes, '30070302110000');
+  });
+
+  test('order-entry shorthand 平+增 is the plain + contrast scan; contrast phases name an enhanced scan', () => {
+    assert.equal(run('颈部CT(平+增)').codes, '20020100220000');
+    assert.equal(run('上腹部MR多期').codes, '30050100210000');
+    assert.equal(run('胰腺CT(动脉期+门静脉期)').codes, '20050104210000');
+  });
+
+  test('动态 or PI-RADS with no method read keeps the defaulted plain scan out of auto', () => {
+    assert.notEqual(run('前列腺MRI(PI-RADS评估)').decision, 'auto');
+    assert.notEqual(run('盆底动态MR').decision, 'auto');
+  });
 });
