@@ -63,6 +63,9 @@ const SIDE_MARKS = /\((左|右|双|l|r)侧?\)|左侧|右侧|双侧/g;
 const SIDE_MARK_DECORATION = /[()侧]/g;
 /** A bare side closing the exam's text after its part (`肘关节MR左`): HIS forms append the side as a last field. */
 const SIDE_AT_END = /(?<![左右双])(左|右|双)侧?$/;
+/** English side words anywhere (`MRI Knee Right`, `X-ray hand left`). */
+const ENGLISH_SIDE = /(?<![a-z])(left|right|bilateral)(?![a-z])/;
+const SIDE_OF_ENGLISH: Record<string, Lat> = { left: 'L', right: 'R', bilateral: 'B' };
 
 /** Explicit modality in the text, earliest mention wins; MG/RF are preferred over plain X-ray words. */
 export function detectModality(text: string): Modality | undefined {
@@ -228,6 +231,8 @@ function readLaterality(text: string, hit: TermHit<BodyEntry>, chainStart: numbe
   }
   const tail = SIDE_AT_END.exec(text.slice(hit.end));
   if (tail) return { lat: SIDE_OF[tail[1] as string], ambiguous: false };
+  const english = ENGLISH_SIDE.exec(text);
+  if (english) return { lat: SIDE_OF_ENGLISH[english[1] as string], ambiguous: false };
   return { ambiguous: hasSides(hit.value) };
 }
 
@@ -248,8 +253,12 @@ function readsAsView(text: string, run: ViewHit[]): boolean {
 const VIEW_GAP = /^[、,和及与\/+位]*$/;
 
 /** Views: the first run of view atoms that reads as a view. */
+const LATIN_WORD_CHAR = /[a-z]/;
+
 function readViews(text: string, from: number, vocab: Vocabulary): { atoms: string[]; terms: string[] } {
-  const hits = vocab.views.scan(text, from);
+  // A Latin view word does not run on into more letters (`ap` is not the `ap` in `mammography`); it may follow
+  // a word with no space, as HIS names glue them (`Chestap.`).
+  const hits = vocab.views.scan(text, from).filter((h) => !LATIN_WORD_CHAR.test(h.term.charAt(h.term.length - 1)) || !LATIN_WORD_CHAR.test(text.charAt(h.end)));
   if (hits.length === 0) return { atoms: [], terms: [] };
   let run: ViewHit[] = [];
   for (const h of hits) {

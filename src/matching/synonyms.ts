@@ -46,7 +46,7 @@ export const BODY_ALIASES: Record<string, string[]> = {
   脊柱: ['全脊柱', '脊柱全长'], 全脊柱: ['全脊柱', '脊柱全长'], 脊柱全长: ['脊柱全长', '全脊柱'], 全脊椎: ['全脊柱', '脊柱全长'],
   // chest
   胸: ['胸部'], 肺: ['胸部'], 肺部: ['胸部'], 双肺: ['胸部'], 肺脏: ['胸部'], 胸廓: ['胸部'], 纵隔: ['胸部'], 胸腔: ['胸部'],
-  chest: ['胸部'], lung: ['胸部'], 肋: ['肋骨'], 心: ['心脏'], 心脏: ['心脏'], 乳腺: ['乳腺'], 乳房: ['乳腺'], 乳: ['乳腺'], kub: ['肾区'], 泌尿系平片: ['肾区'], 尿路平片: ['肾区'],
+  chest: ['胸部'], lung: ['胸部'], 肋: ['肋骨'], 心: ['心脏'], 心脏: ['心脏'], 乳腺: ['乳腺'], 乳房: ['乳腺'], 乳: ['乳腺'], breast: ['乳腺'], breasts: ['乳腺'], kub: ['肾区'], 泌尿系平片: ['肾区'], 尿路平片: ['肾区'],
   气管: ['气管支气管'], 支气管: ['气管支气管'], 食道: ['食管'],
   // abdomen
   腹部: ['全腹部', '腹部'], 腹: ['全腹部', '腹部'], 全腹: ['全腹部'], 腹部平片: ['腹部'], abdomen: ['全腹部', '腹部'],
@@ -156,9 +156,9 @@ export const MODALITY_PATTERNS: Array<{ modality: 'CT' | 'MR' | 'DR' | 'MG' | 'R
   { modality: 'CT', re: /x线计算机体层|x线计算机断层|计算机体层|计算机断层|ct|螺旋|多排|多层|\d+排|双源/ },
   // A field strength (3.0T) not followed by a Latin word: `3.0t ct` names CT, `3.0t mri` names MR by its own word.
   { modality: 'MR', re: /mr|磁共振|核磁|(?:^|[^a-z])\d(?:\.\d)?t(?![a-z])(?! [a-z])/ },
-  { modality: 'MG', re: /钼靶|乳腺x线|乳腺摄影|乳腺dr|乳腺数字化摄影|mg(?![a-z])/ },
+  { modality: 'MG', re: /钼靶|乳腺x线|乳腺摄影|乳腺dr|乳腺数字化摄影|mg(?![a-z])|mammogra/ },
   { modality: 'RF', re: /钡餐|钡灌肠|透视|(?:^|[^a-z])rf(?![a-z])/ },
-  { modality: 'DR', re: /dr|kub|cr(?![a-z])|x线|x光|摄片|平片|拍片|摄影|dx(?![a-z])|片|正位|侧位|斜位|轴位片|(?:^|[^a-z])(?:p\.?a|a\.?p)\.?(?![a-z])/ },
+  { modality: 'DR', re: /dr|kub|cr(?![a-z])|x线|x光|x-?ray|radiograph|摄片|平片|拍片|摄影|dx(?![a-z])|片|正位|侧位|斜位|轴位片|(?:^|[^a-z])(?:p\.?a|a\.?p)\.?(?![a-z])/ },
 ];
 
 /** Text without a match of this has none of DEVICE_PATTERNS (each pattern needs one of these): one test for most names. */

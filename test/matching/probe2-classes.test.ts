@@ -102,4 +102,10 @@ describe('probe 2 classes', () => {
     assert.notEqual(run('前列腺MRI(PI-RADS评估)').decision, 'auto');
     assert.notEqual(run('盆底动态MR').decision, 'auto');
   });
+
+  test('English side, modality and breast words: left/right/bilateral, X-ray, mammogram, breast', () => {
+    assert.equal(run('MRI Ankle Left').codes, '30072501110000');
+    assert.equal(run('X-ray wrist right AP/LAT').codes, '40070903003700');
+    assert.equal(run('right breast mammography').codes, '44040802M10000');
+  });
 });
