@@ -252,13 +252,19 @@ function readsAsView(text: string, run: ViewHit[]): boolean {
 
 const VIEW_GAP = /^[、,和及与\/+位]*$/;
 
-/** Views: the first run of view atoms that reads as a view. */
-const LATIN_WORD_CHAR = /[a-z]/;
+const isLatinCode = (c: number): boolean => c >= 0x61 && c <= 0x7a;
+/** A hit whose Latin word runs on into more letters of the text. */
+const runsOn = (text: string) => (h: { term: string; end: number }): boolean =>
+  isLatinCode(h.term.charCodeAt(h.term.length - 1)) && isLatinCode(text.charCodeAt(h.end));
 
+/** Views: the first run of view atoms that reads as a view. */
 function readViews(text: string, from: number, vocab: Vocabulary): { atoms: string[]; terms: string[] } {
   // A Latin view word does not run on into more letters (`ap` is not the `ap` in `mammography`); it may follow
   // a word with no space, as HIS names glue them (`Chestap.`).
-  const hits = vocab.views.scan(text, from).filter((h) => !LATIN_WORD_CHAR.test(h.term.charAt(h.term.length - 1)) || !LATIN_WORD_CHAR.test(text.charAt(h.end)));
+  let hits = vocab.views.scan(text, from);
+  if (hits.length === 0) return { atoms: [], terms: [] };
+  const runsOnHere = runsOn(text);
+  if (hits.some(runsOnHere)) hits = hits.filter((h) => !runsOnHere(h));
   if (hits.length === 0) return { atoms: [], terms: [] };
   let run: ViewHit[] = [];
   for (const h of hits) {
