@@ -5,7 +5,8 @@
  *    SKIP-PEER line when `../shared` is absent;
  * 2. the challenge set `test/fixtures/matching/challenge-set.tsv` (in the repo, always run): whole set,
  *    split into CT/MR/X-ray labels and US/PET/SPECT extension labels, and failures per name form;
- * 3. the post-fix probe `test/fixtures/matching/post-fix-probe.tsv` the same way.
+ * 3. the post-fix probe `test/fixtures/matching/post-fix-probe.tsv` the same way;
+ * 4. probe 2 `test/fixtures/matching/probe2.tsv` (148 HIS/RIS names labelled before the engine ran on them).
  * With --file, only that file is scored.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -27,6 +28,8 @@ const DEV_SET = resolve(root, '../shared/matching/dev-set.tsv');
 const CHALLENGE_SET = resolve(root, 'test/fixtures/matching/challenge-set.tsv');
 /** Names written after the engine's generalisation rules were drafted, before the changed engine ran on them. */
 const PROBE_SET = resolve(root, 'test/fixtures/matching/post-fix-probe.tsv');
+/** A second probe, written and committed before the engine ran on it (see docs/matching.md). */
+const PROBE2_SET = resolve(root, 'test/fixtures/matching/probe2.tsv');
 
 /** Extension items (US 50…, PET A…/B…, SPECT C…) are not in the exam-item CodeSystem the engine reads. */
 const isExtensionCode = (code: string) => code.length !== 14 || code.startsWith('50');
@@ -105,4 +108,5 @@ if (file) {
   else console.log(`\nSKIP-PEER: dev set not found (${devPath}; it lives in ../shared), dev-set figures skipped`);
   scoreChallengeSet(matcher, CHALLENGE_SET);
   if (existsSync(PROBE_SET)) scoreChallengeSet(matcher, PROBE_SET, 'post-fix probe');
+  if (existsSync(PROBE2_SET)) scoreChallengeSet(matcher, PROBE2_SET, 'probe 2');
 }

@@ -61,6 +61,11 @@ const SLICE_THICKNESS = /\d+(?:\.\d+)?mm/;
 const SIDE_CHARS = /[左右双]/g;
 const SIDE_MARKS = /\((左|右|双|l|r)侧?\)|左侧|右侧|双侧/g;
 const SIDE_MARK_DECORATION = /[()侧]/g;
+/** A bare side closing the exam's text after its part (`肘关节MR左`): HIS forms append the side as a last field. */
+const SIDE_AT_END = /(?<![左右双])(左|右|双)侧?$/;
+/** English side words anywhere (`MRI Knee Right`, `X-ray hand left`). */
+const ENGLISH_SIDE = /(?<![a-z])(left|right|bilateral)(?![a-z])/;
+const SIDE_OF_ENGLISH: Record<string, Lat> = { left: 'L', right: 'R', bilateral: 'B' };
 
 /** Explicit modality in the text, earliest mention wins; MG/RF are preferred over plain X-ray words. */
 export function detectModality(text: string): Modality | undefined {
@@ -151,6 +156,65 @@ function pickBody(hits: Array<TermHit<BodyEntry>>): { hit: TermHit<BodyEntry>; c
   return { hit: hits[best] as TermHit<BodyEntry>, chainStart: (hits[i] as TermHit<BodyEntry>).start };
 }
 
+/** L1 (2 digits) and L2 (4 digits) of the codes a body word can name, vessels and 999999 aside. */
+function partLevels(e: BodyEntry): { l1: Set<string>; l2: Set<string> } {
+  const l1 = new Set<string>();
+  const l2 = new Set<string>();
+  for (const m of e.codes.values()) {
+    for (const c of m.keys()) {
+      if (c === '999999') continue;
+      l1.add(c.slice(0, 2));
+      l2.add(c.slice(0, 4));
+    }
+  }
+  return { l1, l2 };
+}
+
+const disjoint = (a: Set<string>, b: Set<string>) => {
+  for (const x of a) if (b.has(x)) return false;
+  return true;
+};
+const SIDE_CHAR_BEFORE = /[左右双]$/;
+
+/**
+ * Another part the exam's text names that the reading drops (`胸腹部CT`, `头胸CT`, `颈胸腰椎MR`, `双手双足正位`):
+ * the answer covers one part of several, so it is never `auto`. A word run into the picked one (a phrase)
+ * counts when it lies in another L1 region (头胸, 胸腹; not 影像中心胸部 or 右手拇指); a separate word when it
+ * lies in another L2 region and is not a lone character (心 in 中心) unless a side marks it (双足).
+ * Not counted: words in brackets (they refine: `(肝胆胰脾)`, `(KUB)`), inside a post-processing word
+ * (`支气管三维重建`), spine levels (`骶1`, `S1`), and any word of a vessel study (`头颈CTA` names one territory).
+ */
+function unreadPart(text: string, hits: Array<TermHit<BodyEntry>>, picked: TermHit<BodyEntry>, skip: (h: TermHit<BodyEntry>) => boolean): string | undefined {
+  if (hits.length < 2) return undefined;
+  const mine = partLevels(picked.value);
+  if (mine.l1.size === 0 || mine.l1.has('08')) return undefined;
+  const k = hits.indexOf(picked);
+  let lo = k;
+  let hi = k;
+  while (lo > 0 && (hits[lo - 1] as TermHit<BodyEntry>).end === (hits[lo] as TermHit<BodyEntry>).start) lo--;
+  while (hi < hits.length - 1 && (hits[hi + 1] as TermHit<BodyEntry>).start === (hits[hi] as TermHit<BodyEntry>).end) hi++;
+  for (let i = 0; i < hits.length; i++) {
+    const h = hits[i] as TermHit<BodyEntry>;
+    if (i === k || isUnspecifiedEntry(h.value) || skip(h)) continue;
+    const other = partLevels(h.value);
+    if (other.l1.size === 0 || other.l1.has('08')) continue;
+    const inPhrase = i >= lo && i <= hi;
+    if (inPhrase ? disjoint(other.l1, mine.l1) : disjoint(other.l2, mine.l2) && (h.term.length > 1 || SIDE_CHAR_BEFORE.test(text.slice(0, h.start)))) return h.term;
+  }
+  return undefined;
+}
+
+/** Another side written before another mention of the same part word, if any. */
+function otherSide(text: string, hits: Array<TermHit<BodyEntry>>, picked: TermHit<BodyEntry>, lat: Lat): Lat | undefined {
+  for (const h of hits) {
+    if (h === picked || h.value !== picked.value) continue;
+    const m = SIDE_BEFORE.exec(text.slice(Math.max(0, h.start - 2), h.start));
+    const side = m ? SIDE_OF[m[1] as string] : undefined;
+    if (side && side !== lat) return side;
+  }
+  return undefined;
+}
+
 function readLaterality(text: string, hit: TermHit<BodyEntry>, chainStart: number): { lat?: Lat; lats?: Lat[]; ambiguous: boolean } {
   const before = text.slice(Math.max(0, chainStart - 8), chainStart);
   const multi = MULTI_SIDE_BEFORE.exec(before);
@@ -165,6 +229,10 @@ function readLaterality(text: string, hit: TermHit<BodyEntry>, chainStart: numbe
   if (sides && new Set(sides.map((s) => s.replace(SIDE_MARK_DECORATION, ''))).size === 1) {
     return { lat: SIDE_OF[(sides[0] as string).replace(SIDE_MARK_DECORATION, '')], ambiguous: false };
   }
+  const tail = SIDE_AT_END.exec(text.slice(hit.end));
+  if (tail) return { lat: SIDE_OF[tail[1] as string], ambiguous: false };
+  const english = ENGLISH_SIDE.exec(text);
+  if (english) return { lat: SIDE_OF_ENGLISH[english[1] as string], ambiguous: false };
   return { ambiguous: hasSides(hit.value) };
 }
 
@@ -184,9 +252,19 @@ function readsAsView(text: string, run: ViewHit[]): boolean {
 
 const VIEW_GAP = /^[、,和及与\/+位]*$/;
 
+const isLatinCode = (c: number): boolean => c >= 0x61 && c <= 0x7a;
+/** A hit whose Latin word runs on into more letters of the text. */
+const runsOn = (text: string) => (h: { term: string; end: number }): boolean =>
+  isLatinCode(h.term.charCodeAt(h.term.length - 1)) && isLatinCode(text.charCodeAt(h.end));
+
 /** Views: the first run of view atoms that reads as a view. */
 function readViews(text: string, from: number, vocab: Vocabulary): { atoms: string[]; terms: string[] } {
-  const hits = vocab.views.scan(text, from);
+  // A Latin view word does not run on into more letters (`ap` is not the `ap` in `mammography`); it may follow
+  // a word with no space, as HIS names glue them (`Chestap.`).
+  let hits = vocab.views.scan(text, from);
+  if (hits.length === 0) return { atoms: [], terms: [] };
+  const runsOnHere = runsOn(text);
+  if (hits.some(runsOnHere)) hits = hits.filter((h) => !runsOnHere(h));
   if (hits.length === 0) return { atoms: [], terms: [] };
   let run: ViewHit[] = [];
   for (const h of hits) {
@@ -208,6 +286,19 @@ function readViews(text: string, from: number, vocab: Vocabulary): { atoms: stri
 }
 
 /** Bracket depth at each character (for words written as a parenthetical detail). */
+const LEVEL_DIGIT = /[0-9]/;
+/** A word in brackets, or a spine level (`骶1`, `s1`, `腰3`: a digit in or right after it). */
+function inBracketsOrLevel(text: string, h: TermHit<BodyEntry>): boolean {
+  if (LEVEL_DIGIT.test(text.charAt(h.end)) || LEVEL_DIGIT.test(h.term)) return true;
+  let depth = 0;
+  for (let i = 0; i < h.start; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x28 || c === 0x5b) depth++;
+    else if ((c === 0x29 || c === 0x5d) && depth > 0) depth--;
+  }
+  return depth > 0;
+}
+
 function parenDepths(text: string): Uint8Array {
   const d = new Uint8Array(text.length);
   let depth = 0;
@@ -251,7 +342,10 @@ export function extractFacets(text: string, vocab: Vocabulary, hits: Array<TermH
   let body: BodyFacet | undefined;
   if (picked) {
     const bodyHit = picked.hit;
-    const { lat, lats, ambiguous } = readLaterality(text, bodyHit, picked.chainStart);
+    let { lat, lats, ambiguous } = readLaterality(text, bodyHit, picked.chainStart);
+    // The same part named again with another side (`左膝/右膝`): the sides are alternatives, as in `左/右膝`.
+    const again = lat ? otherSide(text, hits, bodyHit, lat) : undefined;
+    if (again) ({ lat, lats, ambiguous } = { lat: undefined, lats: [lat as Lat, again], ambiguous: true });
     const unspecified = isUnspecifiedEntry(bodyHit.value);
     body = { term: bodyHit.term, entry: bodyHit.value, start: bodyHit.start, end: bodyHit.end, lat, lats, latAmbiguous: ambiguous, unspecified };
   }
@@ -265,6 +359,8 @@ export function extractFacets(text: string, vocab: Vocabulary, hits: Array<TermH
   for (const h of scanHits) scanWords.push({ term: h.term, word: h.value, inParens: (depth?.[h.start] ?? 0) > 0, start: h.start });
   const posts: ExamFacets['posts'] = [];
   for (const h of postHits) posts.push({ term: h.term, code: h.value });
+  const vascular = scanWords.some((w) => w.word.vascular !== undefined);
+  const dropped = picked && !vascular && hits.length > 1 ? unreadPart(text, hits, picked.hit, (h) => inBracketsOrLevel(text, h) || postHits.some((p) => h.start < p.end && p.start < h.end)) : undefined;
   let { atoms, terms } = readViews(text, body ? body.end : 0, vocab);
   if (atoms.length === 0 && body && body.start > 0) ({ atoms, terms } = readViews(text.slice(0, body.start), 0, vocab));
   // One object shape for every exam (absent facets are undefined, not missing): the readers stay monomorphic.
@@ -280,6 +376,6 @@ export function extractFacets(text: string, vocab: Vocabulary, hits: Array<TermH
     posts,
     views: atoms,
     viewTerms: terms,
-    conflict: conflict ? 'both CT and MR are named' : undefined,
+    conflict: conflict ? 'both CT and MR are named' : dropped ? `another part named and not read: ${dropped}` : undefined,
   };
 }

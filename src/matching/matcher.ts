@@ -25,7 +25,7 @@ export const DEFAULT_THRESHOLDS: Thresholds = { auto: 0.9, margin: 0.04, review:
 
 // Module-level patterns: a literal in a function body makes a new RegExp object on every call.
 /** Words that say a method was meant (imaging, contrast, perfusion) although none was recognised: never `auto` on the default method. */
-const UNWRITTEN_METHOD_HINT = /成像|造影|增强|灌注|功能|斑块|显像|测定|定量|dose|contrast|enhanc|angio|perfusion|spectral|dual/;
+const UNWRITTEN_METHOD_HINT = /成像|造影|增强|灌注|功能|斑块|显像|测定|定量|扫描|序列|多参数|动态|pi-?rads|dose|contrast|enhanc|angio|perfusion|spectral|dual/;
 const SIDE_AND_PUNCTUATION = /[左右双侧()\[\]+,、;\/:-]/g;
 const CONTRAST_STUDY = /造影/;
 

@@ -13,7 +13,9 @@ const TYPOS: Array<[string, string]> = [
   ['磁共震', '磁共振'], ['核磁共振', '磁共振'], ['颈锥', '颈椎'], ['胸锥', '胸椎'], ['腰锥', '腰椎'], ['骶锥', '骶椎'],
   ['关结', '关节'], ['付鼻窦', '副鼻窦'], ['桡尺骨', '尺桡骨'], ['腓胫骨', '胫腓骨'], ['胫排骨', '胫腓骨'], ['颅恼', '颅脑'],
   ['平描', '平扫'], ['评扫', '平扫'], ['曾强', '增强'], ['增加强', '增强'], ['三位重建', '三维重建'], ['三唯重建', '三维重建'],
-  ['髋关', '髋关'], ['蝶鞍', '鞍区'], ['鞍区区', '鞍区'],
+  ['髋关', '髋关'], ['蝶鞍', '鞍区'], ['鞍区区', '鞍区'], ['钡剂', '钡'],
+  // Order-entry shorthand for the plain + contrast scan.
+  ['平+增', '平扫+增强'], ['平+增强', '平扫+增强'],
 ];
 
 /**
@@ -30,6 +32,8 @@ const NOISE: RegExp[] = [
   /\(?(?:含|包括|包含|加)(?:造影剂|对比剂|胶片|药品|药|耗材)[^()]*\)?/g, // "(含造影剂)": the exam includes it
   /团单|团检|团体|体检|体验|加急|急诊|门诊|住院|免费升级|升级|优惠|套餐|筛查/g,
   /检查项目|检查|项目|\(?对比前片\)?/g,
+  // MR sequence names are protocol, not the item (and `t2` must not read as the T2 vertebra).
+  /t[12](?:wi|加权像?|压脂)|pdwi|pd压脂|flair|stir|dixon|同反相位?/g,
 ];
 
 /**
@@ -69,7 +73,8 @@ export interface Normalised {
 }
 
 const TYPO_MAP = new Map(TYPOS);
-const TYPO_RE = new RegExp([...TYPO_MAP.keys()].sort((a, b) => b.length - a.length).join('|'), 'g');
+const escapeRe = (k: string): string => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const TYPO_RE = new RegExp([...TYPO_MAP.keys()].sort((a, b) => b.length - a.length).map(escapeRe).join('|'), 'g');
 const fixTypo = (m: string): string => TYPO_MAP.get(m) ?? m;
 const fixBracket = (c: string): string => BRACKETS[c] ?? c;
 /** All noise patterns as one alternation (one pass per name). */

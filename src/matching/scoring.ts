@@ -310,9 +310,13 @@ export function scoreExam(q: ExamQuery, index: ItemIndex): ScoredCandidate[] {
     if (!bodies.has(whole)) bodies.set(whole, w * 0.85);
   });
   // A method the standard has for one part of the asked region only (MRCP in 上腹部 → 胰胆管, MRM in 腰椎 → 腰段脊髓).
+  // From a named organ rather than the region the neighbour is a guess (直肠 HR-MRI is not 前列腺's, 胆囊 oral
+  // cholecystography is 胆道's): weight 0.6, below the organ's own items with a method of the same family and below auto.
   const regions = index.regionsWithScan(m, scan);
   q.body.forEach((w, c) => {
-    const region = regions?.get(index.regionOf(c).l2);
+    const { l2, whole } = index.regionOf(c);
+    const neighbourWeight = c === whole ? 0.9 : 0.6;
+    const region = regions?.get(l2);
     if (!region) return;
     let other: string | undefined;
     let count = 0;
@@ -322,7 +326,7 @@ export function scoreExam(q: ExamQuery, index: ItemIndex): ScoredCandidate[] {
         count++;
       }
     }
-    if (count === 1 && !bodies.has(other as string)) bodies.set(other as string, w * 0.9);
+    if (count === 1 && !bodies.has(other as string)) bodies.set(other as string, w * neighbourWeight);
   });
   const unspecifiedWeight = q.body.size === 0 || q.facets.body?.unspecified ? 0.93 : 0.55;
   bodies.set(UNSPECIFIED_PART, Math.max(bodies.get(UNSPECIFIED_PART) ?? 0, unspecifiedWeight));

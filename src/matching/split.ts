@@ -39,6 +39,12 @@ const LEADING_TAG = /^\[([^\]]*)\]/;
 const FIRST_BRACKET = /^(.*?)([(\[])([^()\[\]]+)([)\]])(.*)$/;
 const VESSEL_STUDY = /血管|动脉|静脉|cta|ctv|mra|mrv/;
 const TRAILING_PLUS = /[+]$/;
+/**
+ * A piece that names only a structure of the part before it (`颈椎CT平扫+椎间盘`: the cervical discs) details
+ * that exam; alone, `椎间盘` reads as the lumbar spine (the usual disc study), which after another spine
+ * part would be a second, guessed exam.
+ */
+const SUBSTRUCTURE_ONLY = /^(?:椎间盘|间盘)(?:平扫|扫描|ct|mr|mri)?$/;
 /** + , ; 、 ； ， */
 function isSeparator(c: number): boolean {
   return c === 0x2b || c === 0x2c || c === 0x3b || c === 0x3001 || c === 0xff1b || c === 0xff0c;
@@ -134,7 +140,7 @@ export function splitExams(text: string, vocab: Vocabulary): ExamText[] {
     const hasBody = (hits.length > 0 && namesOwnPart(hits, piece.text)) || vocab.vessels.occursIn(piece.text) && VESSEL_STUDY.test(piece.text);
     const current = groups[groups.length - 1];
     // A piece whose part is named only in brackets and that names no modality refines the current exam.
-    const refinement = hasBody && !!current?.hasBody && !detectModality(piece.text) && !vocab.body.occursIn(outsideBrackets(piece.text));
+    const refinement = hasBody && !!current?.hasBody && ((!detectModality(piece.text) && !vocab.body.occursIn(outsideBrackets(piece.text))) || SUBSTRUCTURE_ONLY.test(piece.text));
     if (hasBody && !refinement && (!current || current.hasBody)) {
       groups.push({ text: pending + piece.text, hasBody: true, bodyHits: pending ? undefined : hits });
       pending = '';

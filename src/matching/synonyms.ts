@@ -46,7 +46,7 @@ export const BODY_ALIASES: Record<string, string[]> = {
   脊柱: ['全脊柱', '脊柱全长'], 全脊柱: ['全脊柱', '脊柱全长'], 脊柱全长: ['脊柱全长', '全脊柱'], 全脊椎: ['全脊柱', '脊柱全长'],
   // chest
   胸: ['胸部'], 肺: ['胸部'], 肺部: ['胸部'], 双肺: ['胸部'], 肺脏: ['胸部'], 胸廓: ['胸部'], 纵隔: ['胸部'], 胸腔: ['胸部'],
-  chest: ['胸部'], lung: ['胸部'], 肋: ['肋骨'], 心: ['心脏'], 心脏: ['心脏'], 乳腺: ['乳腺'], 乳房: ['乳腺'], 乳: ['乳腺'], kub: ['肾区'], 泌尿系平片: ['肾区'], 尿路平片: ['肾区'],
+  chest: ['胸部'], lung: ['胸部'], 肋: ['肋骨'], 心: ['心脏'], 心脏: ['心脏'], 乳腺: ['乳腺'], 乳房: ['乳腺'], 乳: ['乳腺'], breast: ['乳腺'], breasts: ['乳腺'], kub: ['肾区'], 泌尿系平片: ['肾区'], 尿路平片: ['肾区'],
   气管: ['气管支气管'], 支气管: ['气管支气管'], 食道: ['食管'],
   // abdomen
   腹部: ['全腹部', '腹部'], 腹: ['全腹部', '腹部'], 全腹: ['全腹部'], 腹部平片: ['腹部'], abdomen: ['全腹部', '腹部'],
@@ -61,11 +61,14 @@ export const BODY_ALIASES: Record<string, string[]> = {
   睾丸: ['阴囊及睾丸'], 阴囊: ['阴囊及睾丸'], 精囊腺: ['精囊'], 肛门: ['肛周'], 臀: ['臀部'],
   // limbs (X-ray and CT/MR use different words for the same segment)
   肩: ['肩关节'], 肩部: ['肩关节'], shoulder: ['肩关节'], 肘: ['肘关节'], 腕: ['腕部', '腕关节'], 腕关节: ['腕部', '腕关节'], 手腕: ['腕部', '腕关节'], 手腕关节: ['腕部', '腕关节'],
-  wrist: ['腕部', '腕关节'], 手部: ['手'], 手掌: ['手'], hand: ['手'], 指: ['手指'], 拇指: ['手指'], 手指: ['手指'], 舟骨: ['手舟骨'],
+  wrist: ['腕部', '腕关节'], 手部: ['手'], 手掌: ['手'], hand: ['手'], 指: ['手指'], 拇指: ['手指'], 手指: ['手指'], 舟骨: ['手舟骨', '~腕部'], 手舟骨: ['手舟骨', '~腕部'],
   ...fingers(),
   髋: ['髋关节'], 股骨头: ['髋关节'], k关节: ['髋关节'], hip: ['髋关节'], 膝: ['膝关节'], 膝盖: ['膝关节'], knee: ['膝关节'],
   趾: ['足'], 足趾: ['足'], 脚趾: ['足'], 拇趾: ['足'], 趾骨: ['足'],
-  踝: ['踝关节'], h关节: ['踝关节'], ankle: ['踝关节'], 脚: ['足'], 足部: ['足'], 脚部: ['足'], foot: ['足'], 跟: ['跟骨'],
+  踝: ['踝关节'], h关节: ['踝关节'], ankle: ['踝关节'], 脚: ['足'], 足部: ['足'], 脚部: ['足'], foot: ['足'], 跟: ['跟骨', '~足'],
+  // Bones the standard names only for X-ray; CT/MR name the segment they lie in (跟骨CT → 足): `~` = that
+  // segment, weaker than the part itself, so it is an answer only where the modality lacks the part (never auto).
+  跟骨: ['跟骨', '~足'], 距骨: ['踝关节', '~足'], 髌骨: ['髌骨', '~膝关节'],
   上臂: ['上臂', '肱骨'], 肱骨: ['肱骨', '上臂'], 前臂: ['前臂', '尺桡骨'], 尺桡骨: ['尺桡骨', '前臂'], 尺骨: ['尺桡骨', '前臂'], 桡骨: ['尺桡骨', '前臂'],
   大腿: ['大腿', '股骨'], 股骨: ['股骨', '大腿'], 小腿: ['小腿', '胫腓骨'], 胫腓骨: ['胫腓骨', '小腿'], 胫骨: ['胫腓骨', '小腿'], 腓骨: ['胫腓骨', '小腿'],
   肩胛: ['肩胛骨'], 冈上肌: ['冈上肌'], 胸锁关节: ['胸锁关节'],
@@ -81,7 +84,7 @@ export const BODY_ALIASES: Record<string, string[]> = {
  */
 export const VESSEL_STEM_ALIASES: Record<string, string> = {
   头颅: '颅内', 颅脑: '颅内', 头部: '颅内', 脑: '颅内', 头: '颅内', 颅: '颅内', 脑血管: '颅内',
-  头颈: '头颈部', 颈: '颈部', 颈动脉: '颈部', 冠脉: '冠状', 冠状: '冠状', 心脏: '冠状', 心: '冠状',
+  头颈: '头颈部', 颈: '颈部', 颈动脉: '颈部', 冠脉: '冠状', 冠状: '冠状', 心脏: '冠状',
   上腹: '上腹部', 全腹: '全腹部', 腹部: '全腹部', 手: '手部', 足: '足部', 双下肢: '下肢', 双上肢: '上肢',
   肺: '肺', 主动脉: '胸腹主', 胸主: '胸主', 腹主: '腹主', 门脉: '门',
   head: '颅内', brain: '颅内', neck: '颈部', coronary: '冠状', renal: '肾', pulmonary: '肺',
@@ -94,7 +97,10 @@ export const SCAN_WORDS: Record<string, ScanWord> = {
   普扫: { codes: { CT: '11', MR: '11' } }, 非增强: { codes: { CT: '11', MR: '11' } }, routine: { codes: { CT: '11', MR: '11' } },
   轴位: { codes: { CT: '11', MR: '11' }, weak: true }, 水平位: { codes: { CT: '11', MR: '11' }, weak: true },
   增强: { codes: { CT: '21', MR: '21' } }, 强化: { codes: { CT: '21', MR: '21' } }, 对比增强: { codes: { CT: '21', MR: '21' } },
-  低剂量: { codes: { CT: '12' } }, 'low dose': { codes: { CT: '12' } }, 'low-dose': { codes: { CT: '12' } }, ldct: { codes: { CT: '12' } }, 靶向: { codes: { CT: '13' } }, 高分辨: { codes: { CT: '14', MR: '12' } }, hrct: { codes: { CT: '14' } },
+  // Contrast phases name an enhanced scan (`腹部CT三期`, `肝脏CT(动脉期+门脉期)`).
+  三期: { codes: { CT: '21', MR: '21' } }, 多期: { codes: { CT: '21', MR: '21' } }, 动脉期: { codes: { CT: '21', MR: '21' } },
+  门脉期: { codes: { CT: '21', MR: '21' } }, 门静脉期: { codes: { CT: '21', MR: '21' } }, 延迟期: { codes: { CT: '21', MR: '21' } },
+  低剂量: { codes: { CT: '12' } }, 'low dose': { codes: { CT: '12' } }, 'low-dose': { codes: { CT: '12' } }, ldct: { codes: { CT: '12' } }, 靶向: { codes: { CT: '13' } }, 靶扫描: { codes: { CT: '13' } }, 靶区扫描: { codes: { CT: '13' } }, 高分辨: { codes: { CT: '14', MR: '12' } }, hrct: { codes: { CT: '14' } },
   薄层: { codes: { CT: '15' }, weak: true },
   cta: { codes: { CT: '33', MR: '31' }, vascular: 'A' }, ctv: { codes: { CT: '34', MR: '32' }, vascular: 'V' },
   ctpa: { codes: { CT: '33' }, vascular: 'A', body: ['肺动脉'] },
@@ -150,9 +156,9 @@ export const MODALITY_PATTERNS: Array<{ modality: 'CT' | 'MR' | 'DR' | 'MG' | 'R
   { modality: 'CT', re: /x线计算机体层|x线计算机断层|计算机体层|计算机断层|ct|螺旋|多排|多层|\d+排|双源/ },
   // A field strength (3.0T) not followed by a Latin word: `3.0t ct` names CT, `3.0t mri` names MR by its own word.
   { modality: 'MR', re: /mr|磁共振|核磁|(?:^|[^a-z])\d(?:\.\d)?t(?![a-z])(?! [a-z])/ },
-  { modality: 'MG', re: /钼靶|乳腺x线|乳腺摄影|乳腺dr|乳腺数字化摄影|mg(?![a-z])/ },
+  { modality: 'MG', re: /钼靶|乳腺x线|乳腺摄影|乳腺dr|乳腺数字化摄影|mg(?![a-z])|mammogra/ },
   { modality: 'RF', re: /钡餐|钡灌肠|透视|(?:^|[^a-z])rf(?![a-z])/ },
-  { modality: 'DR', re: /dr|kub|cr(?![a-z])|x线|x光|摄片|平片|拍片|摄影|dx(?![a-z])|片|正位|侧位|斜位|轴位片|(?:^|[^a-z])(?:p\.?a|a\.?p)\.?(?![a-z])/ },
+  { modality: 'DR', re: /dr|kub|cr(?![a-z])|x线|x光|x-?ray|radiograph|摄片|平片|拍片|摄影|dx(?![a-z])|片|正位|侧位|斜位|轴位片|(?:^|[^a-z])(?:p\.?a|a\.?p)\.?(?![a-z])/ },
 ];
 
 /** Text without a match of this has none of DEVICE_PATTERNS (each pattern needs one of these): one test for most names. */

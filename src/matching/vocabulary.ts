@@ -12,6 +12,10 @@ export type Lat = 'N' | 'L' | 'R' | 'B';
 export type Modality = 'CT' | 'MR' | 'DR' | 'MG' | 'RF';
 export const MODALITIES: Modality[] = ['CT', 'MR', 'DR', 'MG', 'RF'];
 
+/** Marks an alias target as the enclosing segment (see BODY_ALIASES), and that target's weight. */
+const SEGMENT_MARK = '~';
+const SEGMENT_WEIGHT = 0.8;
+
 /** One body-part word: L3 codes per laterality with a preference weight. */
 export interface BodyEntry {
   name: string;
@@ -108,9 +112,13 @@ function buildBody(items: ExamItem[]): { body: TermDictionary<BodyEntry>; entrie
     const own = entries.get(a);
     if (own) for (const [lat, m] of own.codes) for (const [c, w] of m) addCode(merged, lat, c, w);
     targets.forEach((t, i) => {
-      const target = entries.get(normaliseText(t)) ?? entries.get(splitLaterality(normaliseText(t))[1]);
+      // `~part`: the segment a part lies in, for modalities that lack the part itself (跟骨 → ~足): weak, never ahead of the part.
+      const segment = t.startsWith(SEGMENT_MARK);
+      const name = normaliseText(segment ? t.slice(SEGMENT_MARK.length) : t);
+      const target = entries.get(name) ?? entries.get(splitLaterality(name)[1]);
       if (!target) return;
-      for (const [lat, m] of target.codes) for (const [c, w] of m) addCode(merged, lat, c, w * (1 - 0.03 * i));
+      const weight = segment ? SEGMENT_WEIGHT : 1 - 0.03 * i;
+      for (const [lat, m] of target.codes) for (const [c, w] of m) addCode(merged, lat, c, w * weight);
     });
     if (merged.codes.size > 0) body.add(a, merged);
   }
