@@ -5,7 +5,7 @@
  * (src/hl7/mllp/client.ts) and the same number of connections. Each sender sends one message,
  * waits for its ACK (matched on MSA-2), then sends the next — what an HIS interface does.
  *
- * Run alone: `npx tsx bench/hl7.ts [--senders 8] [--duration 5] [--rounds 3] [--profile <dir>]`;
+ * Run alone: `npx tsx bench/hl7.ts [--senders 8] [--duration 5] [--rounds 3] [--profile <dir>] [--floor]`;
  * `npm run bench` calls benchHl7(). `--profile` writes a V8 CPU profile of the gateway process.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -26,6 +26,8 @@ export interface Hl7BenchOptions {
   log?: (line: string) => void;
   /** Write a V8 CPU profile of the gateway process into this folder (`node --cpu-prof`). */
   profileDir?: string;
+  /** Also measure the floor (bench/hl7-server.ts floorServer) in each round, after the gateway. */
+  floor?: boolean;
 }
 
 export interface Hl7BenchResult {
@@ -47,6 +49,10 @@ export interface Hl7BenchResult {
   gatewayCpuPerMessageUs: number;
   /** The same for the echo server per echoed message. */
   echoCpuPerMessageUs: number;
+  /** CPU the senders (this process) spent per ACKed message in the echo rounds and in the gateway rounds, µs. */
+  senderCpuPerMessageUs: { echo: number; gateway: number };
+  /** With `floor`: the floor's median rate, its CPU per message, and its share of the echo. */
+  floor?: { perSec: number; ratio: number; cpuPerMessageUs: number; echoCpuPerMessageUs: number; senderCpuPerMessageUs: number };
   note: string;
 }
 
@@ -135,6 +141,18 @@ export async function benchHl7(options: Hl7BenchOptions = {}): Promise<Hl7BenchR
   const extraFlags = (process.env.HL7_BENCH_GATEWAY_FLAGS ?? '').split(' ').filter(Boolean);
   const profile = [...(options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir] : []), ...extraFlags];
   const gateway = await startChild(['gateway'], { DATA_DIR: dataDir, ECHO_PORT: String(echo.port) }, profile);
+  const floor = options.floor ? await startChild(['floor'], { DATA_DIR: dataDir, ECHO_PORT: String(echo.port) }) : undefined;
+  const floorRates: number[] = [];
+  let floorMessages = 0;
+  let floorCpuUs = 0;
+  let floorEchoCpuUs = 0;
+  let floorSenderCpuUs = 0;
+  let senderEchoCpuUs = 0;
+  let senderGatewayCpuUs = 0;
+  const selfCpu = () => {
+    const u = process.cpuUsage();
+    return u.user + u.system;
+  };
   const echoRates: number[] = [];
   const gatewayRates: number[] = [];
   let echoMessages = 0;
@@ -147,21 +165,37 @@ export async function benchHl7(options: Hl7BenchOptions = {}): Promise<Hl7BenchR
     // pays the compiler threads (seen as ~+50 % CPU per message in round 1 with 0.5 s).
     await drive(echo.port, senders, 1000, 'warm-e');
     await drive(gateway.port, senders, 2000, 'warm-g');
+    if (floor) await drive(floor.port, senders, 2000, 'warm-f');
     for (let r = 0; r < rounds; r++) {
       const echoCpu0 = await cpuOf(echo.child);
+      const senderE0 = selfCpu();
       const e = await drive(echo.port, senders, durationMs, `e${r}-`);
+      senderEchoCpuUs += selfCpu() - senderE0;
       echoCpuUs += (await cpuOf(echo.child)) - echoCpu0;
       const fsyncMs = fsyncProbe(dataDir);
       fsyncs.push(fsyncMs);
       // the gateway's CPU includes forwarding each message to the echo server (its ACK handling too)
       const gatewayCpu0 = await cpuOf(gateway.child);
+      const senderG0 = selfCpu();
       const g = await drive(gateway.port, senders, durationMs, `g${r}-`);
+      senderGatewayCpuUs += selfCpu() - senderG0;
       const roundCpuUs = (await cpuOf(gateway.child)) - gatewayCpu0;
       gatewayCpuUs += roundCpuUs;
       echoMessages += e;
       gatewayMessages += g;
       echoRates.push((e * 1000) / durationMs);
       gatewayRates.push((g * 1000) / durationMs);
+      if (floor) {
+        await new Promise((res) => setTimeout(res, 1000)); // let the gateway's forwarder drain into the echo server first
+        const [f0, fe0, fs0] = [await cpuOf(floor.child), await cpuOf(echo.child), selfCpu()];
+        const f = await drive(floor.port, senders, durationMs, `f${r}-`);
+        floorSenderCpuUs += selfCpu() - fs0;
+        floorCpuUs += (await cpuOf(floor.child)) - f0;
+        floorEchoCpuUs += (await cpuOf(echo.child)) - fe0;
+        floorMessages += f;
+        floorRates.push((f * 1000) / durationMs);
+        log(`round ${r + 1}: floor ${Math.round((f * 1000) / durationMs)} msg/s = ${Math.round((100 * f) / e)} % of echo; floor CPU ${Math.round(floorCpuUs / Math.max(1, floorMessages))} µs/msg (cumulative)`);
+      }
       log(`round ${r + 1}: echo ${Math.round((e * 1000) / durationMs)} msg/s, gateway ${Math.round((g * 1000) / durationMs)} msg/s; fdatasync median ${fsyncMs.toFixed(2)} ms → ceiling ${Math.round((senders * 1000) / fsyncMs)} msg/s; gateway CPU ${Math.round(roundCpuUs / Math.max(1, g))} µs/msg; load ${loadavg()[0]!.toFixed(1)}`);
     }
     await new Promise((r) => setTimeout(r, 1000));
@@ -188,6 +222,16 @@ export async function benchHl7(options: Hl7BenchOptions = {}): Promise<Hl7BenchR
       fsyncCeilingPerSec: (senders * 1000) / fsyncMedianMs,
       gatewayCpuPerMessageUs: gatewayCpuUs / Math.max(1, gatewayMessages),
       echoCpuPerMessageUs: echoCpuUs / Math.max(1, echoMessages),
+      senderCpuPerMessageUs: { echo: senderEchoCpuUs / Math.max(1, echoMessages), gateway: senderGatewayCpuUs / Math.max(1, gatewayMessages) },
+      floor: floor
+        ? {
+            perSec: median(floorRates),
+            ratio: median(floorRates) / echoPerSec,
+            cpuPerMessageUs: floorCpuUs / Math.max(1, floorMessages),
+            echoCpuPerMessageUs: floorEchoCpuUs / Math.max(1, floorMessages),
+            senderCpuPerMessageUs: floorSenderCpuUs / Math.max(1, floorMessages),
+          }
+        : undefined,
       note: `HL7: median of ${rounds} round(s) of ${durationMs} ms, ${senders} senders (send → ACK → next); gateway = SQLite journal fsync + group commit before ACK, rewrite, forwarding to the echo server (forwarded ${stats.forwarded}, queue ${stats.queueDepth} 1 s after the load); fdatasync median ${fsyncMedianMs.toFixed(2)} ms on the journal's disk → at most ${senders} messages per flush ≈ ${Math.round((senders * 1000) / fsyncMedianMs)} msg/s with lock-step senders.`,
     };
     return result;
@@ -199,6 +243,7 @@ export async function benchHl7(options: Hl7BenchOptions = {}): Promise<Hl7BenchR
     }
     echo.child.kill('SIGKILL');
     gateway.child.kill('SIGKILL');
+    floor?.child.kill('SIGKILL');
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
@@ -210,7 +255,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   };
   const profileAt = process.argv.indexOf('--profile');
   const profileDir = profileAt > 0 ? process.argv[profileAt + 1] : undefined;
-  const result = await benchHl7({ senders: arg('senders', 8), durationSec: arg('duration', 5), rounds: arg('rounds', 1), profileDir });
+  const result = await benchHl7({ senders: arg('senders', 8), durationSec: arg('duration', 5), rounds: arg('rounds', 1), profileDir, floor: process.argv.includes('--floor') });
   console.log(JSON.stringify(result, null, 2));
   console.log(`gateway ${Math.round(result.gatewayPerSec)} msg/s vs echo ${Math.round(result.echoPerSec)} msg/s = ${(result.ratio * 100).toFixed(0)}%; fsync ceiling ${Math.round(result.fsyncCeilingPerSec)} msg/s (fdatasync median ${result.fsyncMedianMs.toFixed(2)} ms); CPU per message: gateway ${Math.round(result.gatewayCpuPerMessageUs)} µs, echo ${Math.round(result.echoCpuPerMessageUs)} µs`);
 }
