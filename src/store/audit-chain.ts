@@ -8,7 +8,7 @@
  * every record, so a chain stays verifiable on a Node build without SM3 only if it used SHA-256.
  */
 import { createHash, getHashes } from 'node:crypto';
-import { canonicalJson } from './canonical.js';
+import { canonicalJson } from '../canonical-json.js';
 import type { AuditInput, AuditRecord, AuditVerifyResult } from './store.js';
 
 export type AuditHashAlgorithm = 'sm3' | 'sha256';

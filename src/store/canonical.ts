@@ -1,29 +1,11 @@
 /**
- * Canonical JSON and content hashing shared by every store implementation.
- *
- * Canonical form: object keys sorted recursively (code-unit order), no whitespace, arrays kept in
- * order. `contentHash` drops the top-level `meta` so that re-loading the same file gives the same
- * hash whatever versionId/lastUpdated it carries (idempotent loads, `putIfChanged`).
+ * Content hashing shared by every store implementation, over the canonical JSON of
+ * src/canonical-json.ts. `contentHash` drops the top-level `meta` so that re-loading the same file
+ * gives the same hash whatever versionId/lastUpdated it carries (idempotent loads, `putIfChanged`).
  */
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../canonical-json.js';
 import { InvalidRequestError } from '../errors.js';
-
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value));
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) {
-      const v = (value as Record<string, unknown>)[key];
-      if (v !== undefined) out[key] = sortKeys(v);
-    }
-    return out;
-  }
-  return value;
-}
 
 /** SHA-256 (hex) of the canonical JSON of a resource without its `meta`. */
 export function contentHash(resource: object): string {

@@ -1,29 +1,10 @@
 /**
- * Content hashing for sync verification. Deliberately self-contained (not the store's helper):
- * the client verifies what the store kept by hashing both sides with the same function here,
- * whatever the store implementation does internally.
- *
- * Canonical form: object keys sorted recursively, arrays in order, `undefined` dropped; the
- * top-level `meta` is excluded because versionId/lastUpdated legitimately differ between servers.
+ * Content hashing for sync verification: the release manifest and the client hash resources with
+ * `resourceHash` here (canonical JSON of src/canonical-json.ts), whatever the store does internally.
+ * The top-level `meta` is excluded because versionId/lastUpdated legitimately differ between servers.
  */
 import { createHash } from 'node:crypto';
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) {
-      const v = (value as Record<string, unknown>)[key];
-      if (v !== undefined) out[key] = sortKeys(v);
-    }
-    return out;
-  }
-  return value;
-}
-
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value));
-}
+import { canonicalJson } from '../canonical-json.js';
 
 /** SHA-256 (hex) of the canonical JSON of a resource without its top-level `meta`. */
 export function resourceHash(resource: object): string {
