@@ -4,9 +4,4 @@
 # that test/conformance/official-runner.test.ts runs offline. Idempotent; needs java (17+) and mvn.
 # Writes test/java/tx-tester/target/classes and target/classpath.txt; exports nothing.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-command -v java >/dev/null || { echo "setup-tx-tester: java not found" >&2; exit 1; }
-command -v mvn >/dev/null || { echo "setup-tx-tester: mvn not found" >&2; exit 1; }
-mvn -B -q -f test/java/tx-tester/pom.xml compile dependency:build-classpath \
-  -Dmdep.outputFile=target/classpath.txt
-echo "setup-tx-tester: official TxTester compiled (test/java/tx-tester/target)"
+exec bash "$(dirname "$0")/java-peer.sh" tx-tester "setup-tx-tester: official TxTester"
