@@ -4,7 +4,9 @@
  */
 import type { ExamItem } from '../standard/types.js';
 import { bodyFacetFrom, copyFacets, extractFacets, type BodyFacet, type ExamFacets } from './facets.js';
-import { nonExamWord, normalise, type Normalised } from './normalize.js';
+import { CS, DEFAULT_CANONICAL_BASE, codeSystemUrl } from '../standard/canonical.js';
+import type { ExtensionMatcher } from './extensions/matcher.js';
+import { isExtensionWord, namesMainModality, nonExamWord, normalise, type Normalised } from './normalize.js';
 import { partsWithPost, qualifyParts, standalonePost, studyScans } from './readings.js';
 import { ItemIndex, UNSPECIFIED_PART, bodyCodes, examQuery, isVascular, resolveScans, scoreExam, type ExamQuery, type ScoredCandidate } from './scoring.js';
 import { splitExams, splitOffNonExams, takeLeadingTag } from './split.js';
@@ -38,11 +40,25 @@ interface ResolvedExam extends Omit<ExamQuery, 'body'> {
   candidates: ScoredCandidate[];
 }
 
+export interface EngineOptions {
+  thresholds?: Thresholds;
+  /** Canonical URL of the exam-item CodeSystem the items come from (every candidate's `system`). */
+  system?: string;
+  /** Reads the lines of ultrasound, PET and SPECT names (else they are `none`). */
+  extensions?: ExtensionMatcher;
+}
+
 export class StandardisationEngine implements ExamNameMatcher {
   readonly vocabulary: Vocabulary;
   readonly index: ItemIndex;
+  readonly thresholds: Thresholds;
+  readonly system: string;
+  readonly extensions: ExtensionMatcher | undefined;
 
-  constructor(items: ExamItem[], readonly thresholds: Thresholds = DEFAULT_THRESHOLDS) {
+  constructor(items: ExamItem[], options: EngineOptions = {}) {
+    this.thresholds = options.thresholds ?? DEFAULT_THRESHOLDS;
+    this.system = options.system ?? codeSystemUrl(DEFAULT_CANONICAL_BASE, CS.examItem);
+    this.extensions = options.extensions;
     this.vocabulary = buildVocabulary(items);
     this.index = new ItemIndex(items, this.vocabulary.positionAtoms);
   }
@@ -50,7 +66,11 @@ export class StandardisationEngine implements ExamNameMatcher {
   match(name: string, options: MatchOptions = {}): MatchResult {
     const limit = options.limit ?? 5;
     const norm = normalise(name);
-    if (norm.nonExam) return this.lineWithNonExams(name, norm, options);
+    if (norm.nonExam) {
+      // A line of ultrasound/PET/SPECT names only: the extension matcher reads all of it (its own pieces and parts).
+      if (this.extensions && isExtensionWord(norm.nonExam) && !namesMainModality(norm.text)) return this.extensions.match(name, limit);
+      return this.lineWithNonExams(name, norm, options);
+    }
     const { text, tag } = takeLeadingTag(norm.text);
     const groups = splitExams(text, this.vocabulary);
     if (groups.length === 0) return { input: name, decision: 'none', source: 'engine', reason: 'nothing recognised', exams: [] };
@@ -89,8 +109,15 @@ export class StandardisationEngine implements ExamNameMatcher {
         exams: [{ text: norm.text, decision: 'none', candidates: [], facets: { nonExam: norm.nonExam, noise: norm.noise } }],
       };
     }
-    for (const d of split.dropped) read.exams.push({ text: d.text, decision: 'none', candidates: [], facets: { nonExam: d.word } });
+    for (const d of split.dropped) read.exams.push(...this.droppedPiece(d, options.limit ?? 5));
     return { input: name, decision: lineDecision(read.exams), source: 'engine', exams: read.exams };
+  }
+
+  /** A piece split off a mixed line: an ultrasound/PET/SPECT piece is read by the extension matcher, any other is `none`. */
+  private droppedPiece(d: { text: string; word: string }, limit: number): MatchExam[] {
+    const read = this.extensions && isExtensionWord(d.word) ? this.extensions.match(d.text, limit) : undefined;
+    if (read && read.exams.length > 0) return read.exams;
+    return [{ text: d.text, decision: 'none', candidates: [], facets: { nonExam: d.word } }];
   }
 
   /** Pieces that only name a body part borrow the method/views of the next exam (`颈椎、腰椎正侧位`). */
@@ -294,7 +321,7 @@ export class StandardisationEngine implements ExamNameMatcher {
     return {
       text: f.text,
       decision,
-      candidates: candidates.slice(0, limit).map((c) => ({ code: c.item.code, display: c.item.display, score: Math.round(c.score * 1000) / 1000 })),
+      candidates: candidates.slice(0, limit).map((c) => ({ code: c.item.code, display: c.item.display, score: Math.round(c.score * 1000) / 1000, system: this.system })),
       facets,
     };
   }
@@ -378,6 +405,6 @@ function sameRegion(a: BodyEntry, b: BodyEntry): boolean {
   return false;
 }
 
-export function createMatcher(items: ExamItem[], thresholds?: Thresholds): StandardisationEngine {
-  return new StandardisationEngine(items, thresholds);
+export function createMatcher(items: ExamItem[], options?: EngineOptions): StandardisationEngine {
+  return new StandardisationEngine(items, options);
 }
