@@ -67,8 +67,7 @@ export class StandardisationEngine implements ExamNameMatcher {
     const limit = options.limit ?? 5;
     const norm = normalise(name);
     if (norm.nonExam) {
-      // A line of ultrasound/PET/SPECT names only: the extension matcher reads all of it (its own pieces and parts).
-      if (this.extensions && isExtensionWord(norm.nonExam) && !namesMainModality(norm.text)) return this.extensions.match(name, limit);
+      if (this.extensions && isExtensionWord(norm.nonExam) && this.extensionOnly(norm.text, options)) return this.extensions.match(name, limit);
       return this.lineWithNonExams(name, norm, options);
     }
     const { text, tag } = takeLeadingTag(norm.text);
@@ -111,6 +110,18 @@ export class StandardisationEngine implements ExamNameMatcher {
     }
     for (const d of split.dropped) read.exams.push(...this.droppedPiece(d, options.limit ?? 5));
     return { input: name, decision: lineDecision(read.exams), source: 'engine', exams: read.exams };
+  }
+
+  /**
+   * A line the extension matcher reads whole (its own pieces and parts): no CT/MR/X-ray word, and no piece without an
+   * out-of-scope word that names a modality of this engine (`乳腺钼靶+乳腺彩超` is mixed; `前列腺B超+残余尿` is not).
+   */
+  private extensionOnly(text: string, options: MatchOptions): boolean {
+    if (namesMainModality(text)) return false;
+    const split = splitOffNonExams(text, nonExamWord);
+    if (!split) return true;
+    const kept = this.match(split.text, { ...options, limit: 1 });
+    return !kept.exams.some((e) => e.facets['modalitySource'] === 'explicit');
   }
 
   /** A piece split off a mixed line: an ultrasound/PET/SPECT piece is read by the extension matcher, any other is `none`. */

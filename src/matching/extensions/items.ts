@@ -2,8 +2,10 @@
  * Items of the standard's extension code systems (ultrasound, PET, SPECT) as the extension matcher reads
  * them: every segment comes from the item's own properties and display, never from a list of item names.
  *
- * US display = `*` + approach + part (L2) + sub-item + method + `超声检查` (e.g. `*经阴道子宫卵泡监测常规超声检查`),
- * so approach and sub-item are the text around the `bodyPartName` property up to the `scanMethodName`.
+ * US approach and sub-item names come from the `us-approach` / `us-subitem` dictionaries when given (the item
+ * carries their codes); without them, from the display = `*` + approach + part (L2) + sub-item + method +
+ * `超声检查`, i.e. the text around the `bodyPartName` property up to the `scanMethodName` (which loses a sub-item
+ * that repeats the part: `*胎儿心脏…` is sub-item `胎儿心脏`, so pass the dictionaries).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -44,26 +46,38 @@ function familyOf(modality: string | undefined): ExtensionFamily | undefined {
 
 const STAR = /^\*\s*/;
 
-function usItem(c: CodeSystemConcept, system: string, display: string): ExtensionItem | undefined {
+/** The US dictionaries naming the approach and sub-item codes of the items. */
+export interface UsDictionaries {
+  approach?: CodeSystem;
+  subItem?: CodeSystem;
+}
+
+const namesOf = (cs: CodeSystem | undefined): Map<string, string> =>
+  new Map((cs?.concept ?? []).map((c) => [c.code, c.display && c.display !== '-' ? c.display : '']));
+
+function usItem(c: CodeSystemConcept, system: string, display: string, dict: { approach: Map<string, string>; subItem: Map<string, string> }): ExtensionItem | undefined {
   const part = prop(c, 'bodyPartName');
   const method = prop(c, 'scanMethodName');
   const name = display.replace(STAR, '');
   const at = part ? name.indexOf(part) : -1;
   const end = method ? name.lastIndexOf(`${method}超声检查`) : -1;
   if (!part || !method || at < 0 || end < at + part.length) return undefined;
-  return { family: 'US', system, code: c.code, display, part, approach: name.slice(0, at), subItem: name.slice(at + part.length, end), method, device: '' };
+  const approach = dict.approach.get(prop(c, 'approach') ?? '') ?? name.slice(0, at);
+  const subItem = dict.subItem.get(prop(c, 'subItem') ?? '') ?? name.slice(at + part.length, end);
+  return { family: 'US', system, code: c.code, display, part, approach, subItem, method, device: '' };
 }
 
 /** Extension items of one CodeSystem (empty when it is not an extension item list). */
-export function extensionItemsFromCodeSystem(cs: CodeSystem): ExtensionItem[] {
+export function extensionItemsFromCodeSystem(cs: CodeSystem, us: UsDictionaries = {}): ExtensionItem[] {
   const system = cs.url ?? '';
+  const dict = { approach: namesOf(us.approach), subItem: namesOf(us.subItem) };
   const out: ExtensionItem[] = [];
   for (const c of cs.concept ?? []) {
     const family = familyOf(prop(c, 'modality'));
     const display = c.display ?? c.code;
     if (!family) continue;
     if (family === 'US') {
-      const item = usItem(c, system, display);
+      const item = usItem(c, system, display, dict);
       if (item) out.push(item);
       continue;
     }
@@ -77,12 +91,18 @@ export function extensionItemsFromCodeSystem(cs: CodeSystem): ExtensionItem[] {
 
 export const EXTENSION_CODESYSTEM_FILES = ['codesystems/us-exam-item.json', 'codesystems/pet-exam-item.json', 'codesystems/spect-exam-item.json'];
 
+const readCs = (root: string, f: string): CodeSystem | undefined => {
+  const path = join(root, f);
+  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as CodeSystem) : undefined;
+};
+
 /** The published extension CodeSystems of a checkout (for tools: bulk, eval, bench). */
 export function loadDefaultExtensionItems(root: string): ExtensionItem[] {
+  const us = { approach: readCs(root, 'codesystems/us-approach.json'), subItem: readCs(root, 'codesystems/us-subitem.json') };
   const items: ExtensionItem[] = [];
   for (const f of EXTENSION_CODESYSTEM_FILES) {
-    const path = join(root, f);
-    if (existsSync(path)) items.push(...extensionItemsFromCodeSystem(JSON.parse(readFileSync(path, 'utf8')) as CodeSystem));
+    const cs = readCs(root, f);
+    if (cs) items.push(...extensionItemsFromCodeSystem(cs, us));
   }
   return items;
 }

@@ -8,7 +8,7 @@
  * ≥ 0.9, ahead of the next by ≥ 0.05, and nothing in the reading left open), `review` with ranked
  * candidates otherwise, `none` when no item fits (a region the extension has no item for).
  */
-import { normalise } from '../normalize.js';
+import { normalise, normaliseText } from '../normalize.js';
 import type { MatchCandidate, MatchDecision, MatchExam, MatchResult } from '../types.js';
 import type { ExtensionFamily, ExtensionItem } from './items.js';
 import { PetReader, SpectReader, type Scored } from './nuclear.js';
@@ -45,7 +45,9 @@ export class ExtensionMatcher {
 
   /** Matches a name (raw or already normalised) of the extension modalities. */
   match(name: string, limit = 5): MatchResult {
-    const { text, noise } = normalise(name);
+    // Read the text before noise removal: the main engine's noise words include 筛查 (胎儿系统筛查 is a sub-item).
+    const { noise } = normalise(name);
+    const text = normaliseText(name);
     const family = familyOfText(text);
     if (!family || !this.families.has(family)) {
       return { input: name, decision: 'none', source: 'engine', reason: family ? `no ${family} items loaded` : 'nothing recognised', exams: [] };

@@ -72,7 +72,7 @@ export class PetReader {
 }
 
 /** SPECT modality words, tracer asides in brackets, and the `显像` every item name carries. */
-const SPECT_NOISE = /spect\/ct|spect|ect|放射性核素|核素|同位素|核医学|显像|\([a-z0-9\-\s.]*\)|[()\s]/g;
+const SPECT_NOISE = /spect\/ct|spect|ect|放射性核素|核素|同位素|核医学|显像|检查|\([a-z0-9\-\s.]*\)|[()\s]/g;
 /** Local spellings of the items' own words (the item names are the reference). */
 const SPECT_SYNONYMS: Array<[RegExp, string]> = [
   [/(?:全身)?骨扫描/g, '全身骨'], // a bone scan is whole-body bone imaging

@@ -33,6 +33,8 @@ const PART_SYNONYMS: Record<string, { keys: string[]; any?: boolean; broad?: boo
   // The appendix is examined as the right lower quadrant (U312).
   阑尾: { keys: ['右下腹'] },
   腹水: { keys: ['腹腔'], sub: '积液' },
+  // 子宫输卵管(超声)造影 is the tubal patency exam (HyCoSy): the tubes are the part examined.
+  子宫输卵管: { keys: ['输卵管'] },
   产科: { keys: ['胎儿'] }, 中孕: { keys: ['胎儿'] }, 晚孕: { keys: ['胎儿'] }, 孕期: { keys: ['胎儿'] }, 孕妇: { keys: ['胎儿'] },
   跟腱: { keys: ['肌腱'] }, 皮下: { keys: ['皮下组织'] },
   // Region words that name several items without saying which: never `auto`.
@@ -123,7 +125,6 @@ export function buildUsVocabulary(items: ExtensionItem[]): UsVocabulary {
   for (const w of MODALITY_WORDS) terms.set(w, { kind: 'modality' });
   for (const key of variants.keys()) terms.set(key, { kind: 'part', keys: [key] });
   for (const c of composites) terms.set(c.part.replace(/[+、]/g, ''), { kind: 'part', keys: [...c.keys] });
-  for (const [w, v] of Object.entries(PART_SYNONYMS)) terms.set(w, { kind: 'part', ...v });
   const subs = new Map<string, string[]>();
   const approaches = new Set<string>();
   const methods = new Set<string>();
@@ -138,6 +139,8 @@ export function buildUsVocabulary(items: ExtensionItem[]): UsVocabulary {
     methods.add(i.method);
   }
   for (const [w, s] of Object.entries(SUB_SYNONYMS)) if (subs.has(s)) terms.set(w, { kind: 'sub', stripped: s });
+  // After the sub-items: `超声心动图` alone is the (transthoracic) heart exam; `经食管超声心动图` reaches the sub-item by its approach.
+  for (const [w, v] of Object.entries(PART_SYNONYMS)) terms.set(w, { kind: 'part', ...v });
   for (const a of approaches) terms.set(a, { kind: 'approach', name: a });
   for (const [w, a] of Object.entries(APPROACH_SYNONYMS)) if (approaches.has(a)) terms.set(w, { kind: 'approach', name: a });
   for (const m of methods) terms.set(m, { kind: 'method', name: m });

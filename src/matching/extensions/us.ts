@@ -103,12 +103,15 @@ export function readUs(text: string, voc: UsVocabulary): { exams: UsExamReading[
   }
   for (const s of subHits) {
     const carriers = partsWithSub(voc, s.stripped);
-    const own = exams.find((e) => e.piece === s.piece) ?? (exams.length === 1 && subHits.every((x) => x.piece === s.piece) ? exams[0] : undefined);
+    const names = narrowSub(voc.subs.get(s.stripped) ?? [], text);
+    const carries = (e: UsExamReading) => e.parts.some((p) => (voc.itemsByPart.get(p.part) ?? []).some((i) => i.subItem && names.some((n) => i.subItem.includes(n) || n.includes(i.subItem))));
+    // The exam of the sub-item's piece; in another piece, the one exam whose parts carry it (`前列腺B超+残余尿` is two exams).
+    const own = exams.find((e) => e.piece === s.piece) ?? (exams.length === 1 && carries(exams[0] as UsExamReading) ? exams[0] : undefined);
     if (own) {
-      own.sub = narrowSub(voc.subs.get(s.stripped) ?? [], text);
-      // `胆囊收缩功能`: the sub-item is on a part whose name contains the named one (胆囊胆道).
-      for (const p of carriers) if (!own.parts.some((x) => x.part === p) && own.parts.some((x) => p.includes(x.part))) own.parts.push({ part: p, penalty: 0 });
-    } else exams.push({ parts: carriers.map((part) => ({ part, penalty: 0 })), sub: narrowSub(voc.subs.get(s.stripped) ?? [], text), ...common, terms: [s.term], piece: s.piece, ...(carriers.length > 1 ? { doubt: 'the sub-item is on several parts' } : {}) });
+      own.sub = names;
+      // `胆囊收缩功能`: the sub-item is on a part whose name contains the named one (胆囊胆道), not on the named part.
+      if (!carries(own)) for (const p of carriers) if (!own.parts.some((x) => x.part === p) && own.parts.some((x) => p.includes(x.part))) own.parts.push({ part: p, penalty: 0 });
+    } else if (!unsupported) exams.push({ parts: carriers.map((part) => ({ part, penalty: 0 })), sub: names, ...common, terms: [s.term], piece: s.piece, ...(carriers.length > 1 ? { doubt: 'the sub-item is on several parts' } : {}) });
   }
   if (exams.length === 0 && approach && !unsupported) {
     // An approach alone (`阴超`) implies the parts examined that way; the composite covering them first.
@@ -159,7 +162,7 @@ export function scoreUs(r: UsExamReading, voc: UsVocabulary): Array<{ item: Exte
         if (sub.includes(item.subItem)) s -= sub.length > 1 ? 0.1 : 0;
         else if (item.subItem === '') s -= has((i) => sub.includes(i.subItem)) ? 0.3 : 0.05;
         else s -= sub.some((x) => item.subItem.includes(x) || x.includes(item.subItem)) ? 0.1 : 0.4;
-      } else if (item.subItem !== '') s -= has((i) => i.subItem === '') ? 0.25 : 0.02;
+      } else if (item.subItem !== '') s -= has((i) => i.subItem === '' && i.approach === item.approach) ? 0.25 : 0.02;
       const method = r.method ?? '常规';
       if (item.method !== method) s -= r.method ? 0.5 : 0.3;
       out.push({ item, score: Math.max(0, s) });
