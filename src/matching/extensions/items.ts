@@ -52,8 +52,9 @@ export interface UsDictionaries {
   subItem?: CodeSystem;
 }
 
+/** Code → name; the all-zero code (`0`, `00`, displayed `无` or `-`) is "no approach / no sub-item". */
 const namesOf = (cs: CodeSystem | undefined): Map<string, string> =>
-  new Map((cs?.concept ?? []).map((c) => [c.code, c.display && c.display !== '-' ? c.display : '']));
+  new Map((cs?.concept ?? []).map((c) => [c.code, /^0+$/.test(c.code) || !c.display || c.display === '-' ? '' : c.display]));
 
 function usItem(c: CodeSystemConcept, system: string, display: string, dict: { approach: Map<string, string>; subItem: Map<string, string> }): ExtensionItem | undefined {
   const part = prop(c, 'bodyPartName');
