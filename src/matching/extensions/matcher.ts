@@ -18,7 +18,7 @@ import { buildUsVocabulary, type UsVocabulary } from './us-vocabulary.js';
 export const EXTENSION_THRESHOLDS = { auto: 0.9, margin: 0.05, review: 0.3 };
 
 const PET_WORD = /pet/;
-const US_WORD = /超声|彩超|b超|多普勒|(?<![a-z])us(?![a-z])|阴超|心超|tcd|经阴道|经直肠|卵泡监测|弹性成像/;
+const US_WORD = /超声|彩超|b超|多普勒|(?<![a-z])(?:us|nt)(?![a-z])|阴超|心超|声学造影|tcd|经阴道|经直肠|卵泡监测|弹性成像|消融/;
 const SPECT_WORD = /spect|(?<![a-z])ect(?![a-z])|核素|同位素|核医学|骨扫描|显像/;
 const PIECES = /[+]/;
 

@@ -57,7 +57,8 @@ export class PetReader {
       if (item.device !== device) continue;
       const r = regionsOf(item.part);
       let s: number;
-      if (whole && named.every((w) => r.regions.includes(w))) s = r.local ? 0.2 : 0.8 + 0.01 * r.regions.length;
+      // `全身` alone names the whole-body items without saying which; with regions written out, the regions decide.
+      if (whole && named.length === 0) s = r.local ? 0.2 : 0.8 + 0.01 * r.regions.length;
       else if (named.length === 0) s = local ? (r.local && r.regions.length === 0 ? 1 : 0.4) : 0.5;
       else {
         const miss = named.filter((w) => !r.regions.includes(w)).length + r.regions.filter((w) => !named.includes(w)).length;
@@ -66,7 +67,7 @@ export class PetReader {
       scored.push({ item, score: Math.max(0, s) });
     }
     scored.sort((a, b) => b.score - a.score);
-    const doubt = !mr && !ct ? 'PET without the device (PET/CT assumed)' : whole ? `${WHOLE} names several whole-body items` : undefined;
+    const doubt = !mr && !ct ? 'PET without the device (PET/CT assumed)' : whole && named.length === 0 ? `${WHOLE} names several whole-body items` : undefined;
     return { candidates: scored, ...(doubt ? { doubt } : {}), facets: { device, regions: named, ...(whole ? { wholeBody: true } : {}) } };
   }
 }
