@@ -6,10 +6,10 @@ import type { ExamItem } from '../standard/types.js';
 import { bodyFacetFrom, copyFacets, extractFacets, type BodyFacet, type ExamFacets } from './facets.js';
 import { CS, DEFAULT_CANONICAL_BASE, codeSystemUrl } from '../standard/canonical.js';
 import type { ExtensionMatcher } from './extensions/matcher.js';
-import { isExtensionWord, namesMainModality, nonExamWord, normalise, type Normalised } from './normalize.js';
+import { extensionWordOf, isExtensionWord, namesMainModality, nonExamWord, normalise, type Normalised } from './normalize.js';
 import { partsWithPost, qualifyParts, standalonePost, studyScans } from './readings.js';
 import { ItemIndex, UNSPECIFIED_PART, bodyCodes, examQuery, isVascular, resolveScans, scoreExam, type ExamQuery, type ScoredCandidate } from './scoring.js';
-import { splitExams, splitOffNonExams, takeLeadingTag } from './split.js';
+import { splitExams, splitOffNonExams, splitPieces, takeLeadingTag } from './split.js';
 import type { ExamNameMatcher, MatchDecision, MatchExam, MatchOptions, MatchResult } from './types.js';
 import { buildVocabulary, MODALITIES, type BodyEntry, type Modality, type Vocabulary } from './vocabulary.js';
 
@@ -67,8 +67,8 @@ export class StandardisationEngine implements ExamNameMatcher {
     const limit = options.limit ?? 5;
     const norm = normalise(name);
     if (norm.nonExam) {
-      if (this.extensions && isExtensionWord(norm.nonExam) && this.extensionOnly(norm.text, options)) return this.extensions.match(name, limit);
-      return this.lineWithNonExams(name, norm, options);
+      const ext = this.extensions && extensionWordOf(norm.text) ? this.extensionLine(name, norm.text, options) : undefined;
+      return ext ?? this.lineWithNonExams(name, norm, options);
     }
     const { text, tag } = takeLeadingTag(norm.text);
     const groups = splitExams(text, this.vocabulary);
@@ -113,15 +113,26 @@ export class StandardisationEngine implements ExamNameMatcher {
   }
 
   /**
-   * A line the extension matcher reads whole (its own pieces and parts): no CT/MR/X-ray word, and no piece without an
-   * out-of-scope word that names a modality of this engine (`乳腺钼靶+乳腺彩超` is mixed; `前列腺B超+残余尿` is not).
+   * A line the extension matcher reads (its own pieces and parts): no CT/MR/X-ray word, and no piece without an
+   * out-of-scope word that names a modality of this engine (`乳腺钼靶+乳腺彩超` is mixed: undefined, read piecewise by
+   * lineWithNonExams; `前列腺B超+残余尿` is not). Pieces with another out-of-scope or billing word (`心脏彩超+心电图`,
+   * `甲状腺彩超+胶片`) stay on the line as `none` exams, so the line is never `auto`.
    */
-  private extensionOnly(text: string, options: MatchOptions): boolean {
-    if (namesMainModality(text)) return false;
+  private extensionLine(name: string, text: string, options: MatchOptions): MatchResult | undefined {
+    const extensions = this.extensions as ExtensionMatcher;
+    if (namesMainModality(text)) return undefined;
     const split = splitOffNonExams(text, nonExamWord);
-    if (!split) return true;
-    const kept = this.match(split.text, { ...options, limit: 1 });
-    return !kept.exams.some((e) => e.facets['modalitySource'] === 'explicit');
+    if (split && this.match(split.text, { ...options, limit: 1 }).exams.some((e) => e.facets['modalitySource'] === 'explicit')) return undefined;
+    const pieces = splitPieces(text).map((p) => ({ text: p.text, word: nonExamWord(p.text) }));
+    // A billing word wins over an extension word in its piece (`彩超报告费`, `B超加收`): nonExamWord tests billing first.
+    const others = pieces.filter((p) => p.word && !isExtensionWord(p.word));
+    if (others.length === 0) return extensions.match(name, options.limit ?? 5);
+    const rest = pieces.filter((p) => !others.includes(p)).map((p) => p.text).join('+');
+    if (!rest) return undefined;
+    const read = extensions.match(rest, options.limit ?? 5);
+    if (read.exams.length === 0) return undefined;
+    const exams = [...read.exams, ...others.map((p): MatchExam => ({ text: p.text, decision: 'none', candidates: [], facets: { nonExam: p.word } }))];
+    return { input: name, decision: lineDecision(exams), source: 'engine', exams };
   }
 
   /** A piece split off a mixed line: an ultrasound/PET/SPECT piece is read by the extension matcher, any other is `none`. */

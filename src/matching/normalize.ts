@@ -58,8 +58,11 @@ const EXTENSION_DEVICE = /pet[\/\-]?(?:ct|mri?)|spect\/ct|spect|(?<![a-z])ect(?!
 const VIRTUAL_ENDOSCOPY = /仿真[\u4e00-\u9fa5]{0,2}$/;
 const IMAGING_MODALITY = /ct|mr|磁共振|计算机体层|计算机断层|x线|dr(?![a-z])/;
 
-/** The out-of-scope word of the line, if any (the regex finds candidates; the exceptions are checked on a hit only). */
-function outOfScope(text: string): string | undefined {
+/**
+ * The (first, or first extension) out-of-scope word of the line, if any (the regex finds candidates; the exceptions
+ * are checked on a hit only).
+ */
+function outOfScope(text: string, extensionOnly = false): string | undefined {
   const re = OUT_OF_SCOPE_G;
   re.lastIndex = 0;
   for (let m = re.exec(text); m; m = re.exec(text)) {
@@ -67,9 +70,15 @@ function outOfScope(text: string): string | undefined {
     if (w.endsWith('镜') && VIRTUAL_ENDOSCOPY.test(text.slice(0, m.index))) continue;
     if (w === 'pet' && text[m.index - 1] === '类') continue;
     if ((w === '显像' || US_UNLESS_IMAGING.test(w)) && IMAGING_MODALITY.test(text.replace(EXTENSION_DEVICE, ''))) continue;
+    if (extensionOnly && !EXTENSION_WORD.test(w)) continue;
     return w;
   }
   return undefined;
+}
+
+/** The first ultrasound/PET/SPECT word of the (normalised) line, if any, wherever other out-of-scope or billing words are. */
+export function extensionWordOf(text: string): string | undefined {
+  return outOfScope(text, true);
 }
 const OUT_OF_SCOPE_G = new RegExp(OUT_OF_SCOPE.source, 'g');
 

@@ -140,6 +140,19 @@ describe('wiring into the engine', () => {
     assert.deepEqual(read('乳腺钼靶+乳腺彩超').codes.slice(1), ['50U105000C0000']);
   });
 
+  test('an ultrasound exam with another service or a billing piece: the exam, and a none piece, so never auto', () => {
+    for (const n of ['心脏彩超+心电图', '甲状腺彩超+胶片', '全身骨显像+心电图']) {
+      const r = engine.match(n);
+      assert.equal(r.decision, 'review', n);
+      assert.deepEqual(r.exams.map((e) => e.decision), ['auto', 'none'], n);
+    }
+    assert.match(engine.match('彩超报告费').reason ?? '', /not an exam/);
+  });
+
+  test('动静脉: the artery and the vein exams', () => {
+    assert.deepEqual(read('双下肢动静脉彩超').codes, ['50U904000C0000', '50U913000C0000']);
+  });
+
   test('without the extension matcher, ultrasound names stay none (the engine alone is unchanged)', () => {
     const alone = createMatcher(loadDefaultItems(REPO_ROOT).items);
     assert.equal(alone.match('甲状腺彩超').decision, 'none');

@@ -39,7 +39,9 @@ const PART_SYNONYMS: Record<string, { keys: string[]; any?: boolean; broad?: boo
   跟腱: { keys: ['肌腱'] }, 皮下: { keys: ['皮下组织'] },
   // Region words that name several items without saying which: never `auto`.
   颈部血管: { keys: ['颈动脉', '椎动脉'], any: true }, 下肢血管: { keys: ['下肢动脉', '下肢静脉'], any: true },
-  上肢血管: { keys: ['上肢动脉', '上肢静脉'], any: true }, 眼部: { keys: ['眼球', '眼眶'], any: true }, 眼: { keys: ['眼球', '眼眶'], any: true },
+  上肢血管: { keys: ['上肢动脉', '上肢静脉'], any: true },
+  // 动静脉: the artery and the vein exams, both (two items).
+  下肢动静脉: { keys: ['下肢动脉', '下肢静脉'] }, 上肢动静脉: { keys: ['上肢动脉', '上肢静脉'] }, 眼部: { keys: ['眼球', '眼眶'], any: true }, 眼: { keys: ['眼球', '眼眶'], any: true },
   腹部: { keys: ['肝脏', '胆囊', '脾脏', '胰腺'], broad: true }, 上腹部: { keys: ['肝脏', '胆囊', '脾脏', '胰腺'], broad: true },
 };
 /** Sub-item words in local spellings → the stripped sub-item name. */
