@@ -6,7 +6,10 @@
  * 2. the challenge set `test/fixtures/matching/challenge-set.tsv` (in the repo, always run): whole set,
  *    split into CT/MR/X-ray labels and US/PET/SPECT extension labels, and failures per name form;
  * 3. the post-fix probe `test/fixtures/matching/post-fix-probe.tsv` the same way;
- * 4. probe 2 `test/fixtures/matching/probe2.tsv` (148 HIS/RIS names labelled before the engine ran on them).
+ * 4. probe 2 `test/fixtures/matching/probe2.tsv` (148 HIS/RIS names labelled before the engine ran on them);
+ * 5. the extension probes `test/fixtures/matching/ext-probe.tsv` and `ext-probe2.tsv` (US/PET/SPECT names and
+ *    controls, each labelled and committed before the extension matcher ran on it).
+ * The engine is built with the extension matcher over the published US/PET/SPECT CodeSystems, as the server does.
  * With --file, only that file is scored.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -15,6 +18,8 @@ import { fileURLToPath } from 'node:url';
 import { evaluate, formatReport, idHalf, parseLabelledSet, type EvalReport, type LabelledRow } from '../src/matching/evaluate.js';
 import { loadDefaultItems } from '../src/matching/load.js';
 import { createMatcher } from '../src/matching/matcher.js';
+import { loadDefaultExtensionItems } from '../src/matching/extensions/items.js';
+import { ExtensionMatcher } from '../src/matching/extensions/matcher.js';
 import type { ExamNameMatcher } from '../src/matching/types.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -30,6 +35,10 @@ const CHALLENGE_SET = resolve(root, 'test/fixtures/matching/challenge-set.tsv');
 const PROBE_SET = resolve(root, 'test/fixtures/matching/post-fix-probe.tsv');
 /** A second probe, written and committed before the engine ran on it (see docs/matching.md). */
 const PROBE2_SET = resolve(root, 'test/fixtures/matching/probe2.tsv');
+/** US/PET/SPECT names (and controls), committed before the extension matcher ran on them. */
+const EXT_PROBE_SET = resolve(root, 'test/fixtures/matching/ext-probe.tsv');
+/** 48 more, written after the extension rules were fixed on the first, committed before the matcher ran on them. */
+const EXT_PROBE2_SET = resolve(root, 'test/fixtures/matching/ext-probe2.tsv');
 
 /** Extension items (US 50…, PET A…/B…, SPECT C…) are not in the exam-item CodeSystem the engine reads. */
 const isExtensionCode = (code: string) => code.length !== 14 || code.startsWith('50');
@@ -94,8 +103,9 @@ function scoreChallengeSet(matcher: ExamNameMatcher, path: string, label = 'chal
 const file = arg('--file');
 const devPath = file ?? DEV_SET;
 const { items, source } = loadDefaultItems(root);
-const matcher = createMatcher(items);
-console.log(`items: ${items.length} from ${source}`);
+const extensionItems = loadDefaultExtensionItems(root);
+const matcher = createMatcher(items, { extensions: new ExtensionMatcher(extensionItems) });
+console.log(`items: ${items.length} from ${source}; extension items (US/PET/SPECT): ${extensionItems.length}`);
 if (file) {
   if (!existsSync(file)) {
     console.log(`SKIP-PEER: dev set not found (${file}), skipped`);
@@ -109,4 +119,6 @@ if (file) {
   scoreChallengeSet(matcher, CHALLENGE_SET);
   if (existsSync(PROBE_SET)) scoreChallengeSet(matcher, PROBE_SET, 'post-fix probe');
   if (existsSync(PROBE2_SET)) scoreChallengeSet(matcher, PROBE2_SET, 'probe 2');
+  if (existsSync(EXT_PROBE_SET)) scoreChallengeSet(matcher, EXT_PROBE_SET, 'extension probe');
+  if (existsSync(EXT_PROBE2_SET)) scoreChallengeSet(matcher, EXT_PROBE2_SET, 'extension probe 2');
 }

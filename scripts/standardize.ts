@@ -12,8 +12,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { BULK_HEADER, formatRow, parseCsvLine } from '../src/matching/bulk.js';
-import { loadDefaultItems } from '../src/matching/load.js';
-import { createMatcher } from '../src/matching/matcher.js';
+import { createDefaultMatcher } from '../src/matching/load.js';
 import type { ExamNameMatcher, MatchOptions } from '../src/matching/types.js';
 import { LearnedMappings, withLearned } from '../src/matching/learned.js';
 import { loadConfig } from '../src/config.js';
@@ -86,7 +85,7 @@ function deliver(seq: number, rows: string[]): void {
 type Runner = { send(seq: number, batch: string[]): void; pending(): number; close(): Promise<void> };
 
 async function inProcess(): Promise<Runner> {
-  let matcher: ExamNameMatcher = createMatcher(loadDefaultItems(root).items);
+  let matcher: ExamNameMatcher = createDefaultMatcher(root);
   let close = async (): Promise<void> => {};
   if (sender) {
     const config = loadConfig();

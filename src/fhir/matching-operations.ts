@@ -22,11 +22,14 @@ import { NotFoundError, NotSupportedError, TerminologyError } from '../errors.js
 import {
   createMatcher,
   examItemsFromCodeSystem,
+  extensionItemsFromCodeSystem,
+  ExtensionMatcher,
   findMatches,
   standardizeOperation,
   withLearned,
   type ExamNameMatcher,
   type LearnedMappings,
+  type MatchDecision,
   type MatchExam,
   type MatchResult,
 } from '../matching/index.js';
@@ -47,23 +50,29 @@ export interface ExamItemMatchingOptions {
 
 /** The dictionaries whose names the matcher's vocabulary is built from (items.ts). */
 const DICTIONARIES = { bodyPart: CS.bodyPart, scanMethod: CS.scanMethod, postProcessing: CS.postProcessing, xrayPosition: CS.xrayPosition } as const;
+/** The extension item lists (ultrasound, PET, SPECT) the extension matcher reads, and the US dictionaries it names segments from. */
+const EXTENSION_ITEMS = [CS.usExamItem, CS.petExamItem, CS.spectExamItem] as const;
+const US_DICTIONARIES = { approach: 'us-approach', subItem: 'us-subitem' } as const;
 
 export class ExamItemMatching {
   readonly system: string;
+  /** Canonical URLs of the extension item CodeSystems (us-/pet-/spect-exam-item): candidates of the extension matcher. */
+  readonly extensionSystems: string[];
   /** The canonical reported as the `source` of free-text matches (the engine's OperationDefinition). */
   readonly engineCanonical: string;
   readonly scoreExtensionUrl: string;
   /** The matcher with learned mappings first; answers `none` while no exam-item CodeSystem is loaded. */
   readonly matcher: ExamNameMatcher;
   private engine: ExamNameMatcher | undefined;
-  private state: { items: ExamItem[]; version?: string; displays: Map<string, string> } = { items: [], displays: new Map() };
+  private state: { items: ExamItem[]; version?: string; displays: Map<string, string>; versions: Map<string, string> } = { items: [], displays: new Map(), versions: new Map() };
   private readonly watched: Set<string>;
 
   constructor(private readonly o: ExamItemMatchingOptions) {
     this.system = codeSystemUrl(o.base, CS.examItem);
     this.engineCanonical = `${o.base}/OperationDefinition/standardize`;
     this.scoreExtensionUrl = `${o.base}/StructureDefinition/match-score`;
-    this.watched = new Set([this.system, ...Object.values(DICTIONARIES).map((id) => codeSystemUrl(o.base, id))]);
+    this.extensionSystems = EXTENSION_ITEMS.map((id) => codeSystemUrl(o.base, id));
+    this.watched = new Set([this.system, ...this.extensionSystems, ...[...Object.values(DICTIONARIES), ...Object.values(US_DICTIONARIES)].map((id) => codeSystemUrl(o.base, id))]);
     const current: ExamNameMatcher = {
       match: (name, options) => this.engine?.match(name, options) ?? { input: name, decision: 'none', reason: `the exam-item CodeSystem ${this.system} is not loaded`, exams: [] },
     };
@@ -75,7 +84,7 @@ export class ExamItemMatching {
     const cs = this.o.findCodeSystem(this.system);
     if (!cs) {
       this.engine = undefined;
-      this.state = { items: [], displays: new Map() };
+      this.state = { items: [], displays: new Map(), versions: new Map() };
       return 0;
     }
     const dictionary = (id: string) => this.o.findCodeSystem(codeSystemUrl(this.o.base, id));
@@ -85,9 +94,22 @@ export class ExamItemMatching {
       postProcessing: dictionary(DICTIONARIES.postProcessing),
       xrayPosition: dictionary(DICTIONARIES.xrayPosition),
     });
-    this.engine = items.length > 0 ? createMatcher(items) : undefined;
-    this.state = { items, ...(cs.version ? { version: cs.version } : {}), displays: new Map(items.map((i) => [i.code, i.display])) };
+    const versions = new Map<string, string>(cs.version ? [[this.system, cs.version]] : []);
+    const extensions = this.extensionMatcher(versions);
+    this.engine = items.length > 0 ? createMatcher(items, { system: this.system, ...(extensions ? { extensions } : {}) }) : undefined;
+    this.state = { items, ...(cs.version ? { version: cs.version } : {}), displays: new Map(items.map((i) => [i.code, i.display])), versions };
     return items.length;
+  }
+
+  /** The extension matcher over the US/PET/SPECT item CodeSystems the registry holds (none loaded: their names stay `none`). */
+  private extensionMatcher(versions: Map<string, string>): ExtensionMatcher | undefined {
+    const us = { approach: this.o.findCodeSystem(codeSystemUrl(this.o.base, US_DICTIONARIES.approach)), subItem: this.o.findCodeSystem(codeSystemUrl(this.o.base, US_DICTIONARIES.subItem)) };
+    const items = this.extensionSystems.flatMap((url) => {
+      const cs = this.o.findCodeSystem(url);
+      if (cs?.version) versions.set(url, cs.version);
+      return cs ? extensionItemsFromCodeSystem(cs, { ...(us.approach ? { approach: us.approach } : {}), ...(us.subItem ? { subItem: us.subItem } : {}) }) : [];
+    });
+    return items.length > 0 ? new ExtensionMatcher(items) : undefined;
   }
 
   get ready(): boolean {
@@ -101,6 +123,10 @@ export class ExamItemMatching {
   }
   display(code: string): string | undefined {
     return this.state.displays.get(code);
+  }
+  /** The loaded version of one of the matcher's CodeSystems (exam-item or an extension). */
+  versionOf(system: string): string | undefined {
+    return this.state.versions.get(system);
   }
 
   /**
@@ -151,6 +177,20 @@ interface FreeTextQuery {
   mapOrTargetElsewhere: boolean;
   /** url = the engine's canonical: the caller asks for the matcher itself. */
   engineRequested: boolean;
+  /** The one CodeSystem matches must come from (targetsystem, or the target ValueSet's system). */
+  onlySystem?: string;
+}
+
+/**
+ * The system a target ValueSet of the standard names: `exam-item-us|pet|spect` the extension item lists, any other
+ * `exam-item…` value set the exam-item CodeSystem (valuesets/ compose them that way); else undefined.
+ */
+function systemOfTargetScope(scope: string, m: ExamItemMatching, base: string): string | undefined {
+  const prefix = `${base}/ValueSet/exam-item`;
+  if (!scope.startsWith(prefix)) return undefined;
+  const rest = scope.slice(prefix.length).replace(/\|.*$/, '');
+  const ext = ({ '-us': CS.usExamItem, '-pet': CS.petExamItem, '-spect': CS.spectExamItem } as Record<string, string>)[rest];
+  return ext ? codeSystemUrl(base, ext) : m.system;
 }
 
 function readQuery(req: OperationRequest, m: ExamItemMatching, base: string): FreeTextQuery {
@@ -165,12 +205,16 @@ function readQuery(req: OperationRequest, m: ExamItemMatching, base: string): Fr
   const targetScope = primitive(find(p, 'target', 'targetScope'));
   const reverse = primitive(find(p, 'reverse')) === 'true' || !!find(p, 'targetCode', 'targetCoding');
   const engineRequested = url === m.engineCanonical;
+  const scopeSystem = targetScope !== undefined ? systemOfTargetScope(targetScope, m, base) : undefined;
+  const known = (s: string) => s === m.system || m.extensionSystems.includes(s);
   const mapOrTargetElsewhere = reverse
     || req.id !== undefined
     || (url !== undefined && !engineRequested)
-    || (targetSystem !== undefined && targetSystem !== m.system)
-    || (targetScope !== undefined && !targetScope.startsWith(`${base}/ValueSet/exam-item`));
-  return { ...(text ? { text } : {}), ...(code ? { code } : {}), ...(system ? { system } : {}), mapOrTargetElsewhere, engineRequested };
+    || (targetSystem !== undefined && !known(targetSystem))
+    || (targetScope !== undefined && scopeSystem === undefined)
+    || (targetSystem !== undefined && scopeSystem !== undefined && targetSystem !== scopeSystem);
+  const onlySystem = targetSystem ?? scopeSystem;
+  return { ...(text ? { text } : {}), ...(code ? { code } : {}), ...(system ? { system } : {}), mapOrTargetElsewhere, engineRequested, ...(onlySystem ? { onlySystem } : {}) };
 }
 
 /**
@@ -183,6 +227,21 @@ function readQuery(req: OperationRequest, m: ExamItemMatching, base: string): Fr
 function equivalence(exam: MatchExam, rank: number, exams: number): { equivalence: string; relationship: string } {
   if (exam.decision === 'auto' && rank === 0) return exams > 1 ? { equivalence: 'narrower', relationship: 'source-is-broader-than-target' } : { equivalence: 'equivalent', relationship: 'equivalent' };
   return { equivalence: 'inexact', relationship: 'related-to' };
+}
+
+/**
+ * The result with only the candidates of one CodeSystem (the request's target): an exam left without candidates
+ * is `none`, so an ultrasound name asked for exam-item gets no match, and a CT name asked for us-exam-item neither.
+ */
+export function restrictToSystem(result: MatchResult, system: string): MatchResult {
+  const exams = result.exams.map((e) => {
+    const candidates = e.candidates.filter((c) => c.system === system);
+    return candidates.length === e.candidates.length ? e : { ...e, decision: (candidates.length > 0 ? e.decision : 'none') as MatchDecision, candidates };
+  });
+  const live = exams.filter((e) => e.decision !== 'none');
+  const decision: MatchDecision = live.length === 0 ? 'none' : live.length === exams.length && live.every((e) => e.decision === 'auto') ? 'auto' : 'review';
+  const dropped = exams.some((e, i) => e !== result.exams[i]);
+  return { ...result, exams, decision, ...(dropped && decision === 'none' ? { reason: `no candidate in ${system}` } : {}) };
 }
 
 /** The free-text answer: one match per usable candidate (auto exams: the best only; review: all ranked). */
@@ -199,7 +258,7 @@ export function freeTextTranslation(result: MatchResult, m: ExamItemMatching, pr
         part: [
           { name: 'equivalence', valueCode: eq.equivalence },
           { name: 'relationship', valueCode: eq.relationship },
-          { name: 'concept', valueCoding: { system: m.system, ...(m.version ? { version: m.version } : {}), code: c.code, display: c.display } },
+          { name: 'concept', valueCoding: conceptOf(c, m) },
           { name: 'source', valueUri: m.engineCanonical },
           { name: 'originMap', valueCanonical: m.engineCanonical },
         ],
@@ -210,6 +269,12 @@ export function freeTextTranslation(result: MatchResult, m: ExamItemMatching, pr
   const from = result.source === 'learned' ? 'a reviewed mapping of the sender' : 'the standardisation engine';
   const message = `${prefix ? `${prefix}; ` : ''}free text '${result.input}' matched by ${from}: decision ${result.decision}${why}`;
   return { resourceType: 'Parameters', parameter: [{ name: 'result', valueBoolean: matches.length > 0 }, { name: 'message', valueString: message }, ...matches] };
+}
+
+/** The match's Coding: the candidate's own CodeSystem (exam-item or an extension) and its loaded version. */
+function conceptOf(c: { code: string; display: string; system: string }, m: ExamItemMatching): { system: string; version?: string; code: string; display: string } {
+  const version = m.versionOf(c.system);
+  return { system: c.system, ...(version ? { version } : {}), code: c.code, display: c.display };
 }
 
 function resultOf(r: Parameters): boolean | undefined {
@@ -228,7 +293,8 @@ export function translateWithMatcher(engine: OperationHandler | undefined, m: Ex
     const unmappedSystem = q.system === undefined || q.system.startsWith(SENDER_SYSTEM_PREFIX) || (q.system !== m.system && !mapsFrom(q.system));
     const matchText = (prefix?: string) => {
       const sender = q.system?.startsWith(SENDER_SYSTEM_PREFIX) ? q.system.slice(SENDER_SYSTEM_PREFIX.length).replace(/:name$/, '') : undefined;
-      return freeTextTranslation(m.matcher.match(q.text as string, { ...(sender ? { sender } : {}), ...(q.code ? { localCode: q.code } : {}) }), m, prefix);
+      const result = m.matcher.match(q.text as string, { ...(sender ? { sender } : {}), ...(q.code ? { localCode: q.code } : {}) });
+      return freeTextTranslation(q.onlySystem ? restrictToSystem(result, q.onlySystem) : result, m, prefix);
     };
     const usable = q.text !== undefined && m.ready && !q.mapOrTargetElsewhere && unmappedSystem;
     if (q.engineRequested) {

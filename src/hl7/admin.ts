@@ -125,7 +125,7 @@ export class Hl7Admin {
     if (!route || !listener) return { outbound: e.outbound ?? e.inbound, stillUnmapped: 0 };
     const { charset } = chooseCharset(e.inbound, listener.charset);
     const msg = Hl7Message.parse(decode(e.inbound, charset));
-    const result = await rewriteOrderCodes(msg, { resolver: g.resolver, sender: e.sender, codingSystemId: route.codingSystemId, localCodePlacement: route.localCodePlacement, zSegmentId: route.zSegmentId });
+    const result = await rewriteOrderCodes(msg, { resolver: g.resolver, sender: e.sender, codingSystemId: route.codingSystemId, extensionCodingSystemIds: route.extensionCodingSystemIds, localCodePlacement: route.localCodePlacement, zSegmentId: route.zSegmentId });
     const outCharset = route.charset === 'same' ? charset : route.charset;
     if (outCharset !== charset && msg.fieldRaw(0, 18)) msg.setFieldRaw(0, 18, escapeValue(MSH18_NAME[outCharset], msg.delimiters));
     const stillUnmapped = result.outcomes.filter((o) => o.result.kind === 'unmapped').length;

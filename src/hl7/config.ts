@@ -64,6 +64,8 @@ export interface RouteConfig {
   zSegmentId: string;
   /** OBR-4.3 written with the standard code. */
   codingSystemId: string;
+  /** OBR-4.3 written with a code of the ultrasound, PET or SPECT extension (each its own code system). */
+  extensionCodingSystemIds: ExtensionCodingSystemIds;
   /** Synchronous mode: how long the upstream waits for the downstream before an AE. */
   syncTimeoutMs: number;
 }
@@ -81,6 +83,18 @@ export interface Hl7Config {
  * `99RIMAG` names Q/YMYG 001—2023 exam items. Receivers that expect another id configure it.
  */
 export const DEFAULT_CODING_SYSTEM_ID = '99RIMAG';
+
+/** OBR-4.3 per extension code system (us-exam-item, pet-exam-item, spect-exam-item). */
+export interface ExtensionCodingSystemIds {
+  us: string;
+  pet: string;
+  spect: string;
+}
+/**
+ * Default OBR-4.3 of extension codes: the extension items are separate code systems (their codes could be
+ * read as exam-item codes otherwise), so each has its own local id, within the 20 characters of an `ID`.
+ */
+export const DEFAULT_EXTENSION_CODING_SYSTEM_IDS: ExtensionCodingSystemIds = { us: '99RIMAG-US', pet: '99RIMAG-PET', spect: '99RIMAG-SPECT' };
 
 export function defaultListener(name: string, port: number, route: string): ListenerConfig {
   return {
@@ -111,6 +125,7 @@ export function defaultRoute(name: string, host: string, port: number): RouteCon
     localCodePlacement: 'OBR-4.4',
     zSegmentId: 'ZLC',
     codingSystemId: DEFAULT_CODING_SYSTEM_ID,
+    extensionCodingSystemIds: { ...DEFAULT_EXTENSION_CODING_SYSTEM_IDS },
     syncTimeoutMs: 60_000,
   };
 }
@@ -173,7 +188,7 @@ function parseListener(key: string, v: unknown): ListenerConfig {
 
 function parseRoute(key: string, v: unknown): RouteConfig {
   if (!isObj(v)) throw new ConfigError(key, 'expected an object');
-  checkKeys(key, v, ['name', 'host', 'port', 'tls', 'charset', 'mode', 'ackTimeoutMs', 'connectTimeoutMs', 'retry', 'localCodePlacement', 'zSegmentId', 'codingSystemId', 'syncTimeoutMs']);
+  checkKeys(key, v, ['name', 'host', 'port', 'tls', 'charset', 'mode', 'ackTimeoutMs', 'connectTimeoutMs', 'retry', 'localCodePlacement', 'zSegmentId', 'codingSystemId', 'extensionCodingSystemIds', 'syncTimeoutMs']);
   const r = defaultRoute(str(`${key}.name`, v.name), str(`${key}.host`, v.host), int(`${key}.port`, v.port, 1, 65535));
   if (v.tls !== undefined) r.tls = tls(`${key}.tls`, v.tls, false);
   if (v.charset !== undefined) r.charset = charset(`${key}.charset`, v.charset, 'same');
@@ -194,6 +209,12 @@ function parseRoute(key: string, v: unknown): RouteConfig {
     if (!/^Z[A-Z0-9]{2}$/.test(r.zSegmentId)) throw new ConfigError(`${key}.zSegmentId`, 'expected Z followed by two letters or digits');
   }
   if (v.codingSystemId !== undefined) r.codingSystemId = str(`${key}.codingSystemId`, v.codingSystemId);
+  if (v.extensionCodingSystemIds !== undefined) {
+    const ids = v.extensionCodingSystemIds;
+    if (!isObj(ids)) throw new ConfigError(`${key}.extensionCodingSystemIds`, 'expected an object');
+    checkKeys(`${key}.extensionCodingSystemIds`, ids, ['us', 'pet', 'spect']);
+    for (const k of ['us', 'pet', 'spect'] as const) if (ids[k] !== undefined) r.extensionCodingSystemIds[k] = str(`${key}.extensionCodingSystemIds.${k}`, ids[k]);
+  }
   return r;
 }
 

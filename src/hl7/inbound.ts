@@ -147,7 +147,7 @@ export async function handleInbound(payload: Buffer, deps: InboundDeps): Promise
   let rewrite: RewriteResult | undefined;
   if (isOrder) {
     try {
-      rewrite = await rewriteOrderCodes(msg, { resolver: deps.resolver, sender, codingSystemId: deps.route.codingSystemId, localCodePlacement: deps.route.localCodePlacement, zSegmentId: deps.route.zSegmentId });
+      rewrite = await rewriteOrderCodes(msg, { resolver: deps.resolver, sender, codingSystemId: deps.route.codingSystemId, extensionCodingSystemIds: deps.route.extensionCodingSystemIds, localCodePlacement: deps.route.localCodePlacement, zSegmentId: deps.route.zSegmentId });
     } catch (err) {
       messageLog(deps, header.controlId, sender, type).error({ err: (err as Error).message }, 'hl7 rewrite failed');
       claim.failed();

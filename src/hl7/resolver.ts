@@ -17,7 +17,7 @@ export interface ExamNameMatcher {
     options?: { modality?: string; sender?: string; localCode?: string; limit?: number },
   ): {
     decision: 'auto' | 'review' | 'none';
-    exams: Array<{ decision: 'auto' | 'review' | 'none'; candidates: Array<{ code: string; display: string; score: number }> }>;
+    exams: Array<{ decision: 'auto' | 'review' | 'none'; candidates: Array<{ code: string; display: string; score: number; system?: string }> }>;
   };
 }
 
@@ -48,7 +48,7 @@ export type ConceptMapLookup = (query: OrderCodeQuery) => Promise<{ code: string
 export interface ResolverParts {
   conceptMap?: ConceptMapLookup;
   matcher?: ExamNameMatcher;
-  /** Canonical URL of the standard's exam-item CodeSystem (the `system` reported for matcher hits). */
+  /** Canonical URL of the standard's exam-item CodeSystem (reported for a matcher hit whose candidate names no system). */
   standardSystem: string;
 }
 
@@ -68,7 +68,7 @@ export function createOrderCodeResolver(parts: ResolverParts): OrderCodeResolver
       }
       const best = result.exams[0].candidates[0];
       if (!best) return { kind: 'unmapped', reason: `matcher returned no candidate for local code ${query.code}` };
-      return { kind: 'mapped', code: best.code, display: best.display, system: parts.standardSystem, via: 'matcher', score: best.score };
+      return { kind: 'mapped', code: best.code, display: best.display, system: best.system ?? parts.standardSystem, via: 'matcher', score: best.score };
     },
   };
 }

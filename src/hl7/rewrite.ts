@@ -6,6 +6,7 @@
  *
  * Idempotent: an OBR-4 whose coding system already is ours (a replay or resend) is left alone.
  */
+import { DEFAULT_EXTENSION_CODING_SYSTEM_IDS, type ExtensionCodingSystemIds } from './config.js';
 import { escapeValue, unescapeValue } from './escape.js';
 import type { Hl7Message } from './message.js';
 import type { OrderCodeResolution, OrderCodeResolver } from './resolver.js';
@@ -17,6 +18,8 @@ export interface RewriteOptions {
   sender: string;
   /** OBR-4.3 value written with the standard code. */
   codingSystemId: string;
+  /** OBR-4.3 written with an ultrasound/PET/SPECT extension code (default DEFAULT_EXTENSION_CODING_SYSTEM_IDS). */
+  extensionCodingSystemIds?: ExtensionCodingSystemIds;
   localCodePlacement: LocalCodePlacement;
   /** Segment id used when localCodePlacement is 'Z'. */
   zSegmentId: string;
@@ -53,7 +56,7 @@ export async function rewriteOrderCodes(msg: Hl7Message, options: RewriteOptions
     const comps = repetitions[0].split(d.component);
     const [localCode, localText, localSystem] = [0, 1, 2].map((c) => unescapeValue(comps[c] ?? '', d));
     const base = { obr: n + 1, localCode, localText, localSystem };
-    if (localSystem === options.codingSystemId) {
+    if (localSystem === options.codingSystemId || Object.values(options.extensionCodingSystemIds ?? DEFAULT_EXTENSION_CODING_SYSTEM_IDS).includes(localSystem)) {
       outcomes.push({ ...base, result: { kind: 'already-standard' } });
       continue;
     }
@@ -65,7 +68,7 @@ export async function rewriteOrderCodes(msg: Hl7Message, options: RewriteOptions
     const result = await options.resolver.resolve({ sender: options.sender, code: localCode, text: localText, codingSystem: localSystem, modality: modality || undefined });
     outcomes.push({ ...base, result });
     if (result.kind !== 'mapped') continue;
-    const standard = [result.code, result.display, options.codingSystemId].map((v) => escapeValue(v, d));
+    const standard = [result.code, result.display, codingSystemIdOf(result.system, options)].map((v) => escapeValue(v, d));
     const localRaw = comps.slice(0, 3);
     while (localRaw.length < 3) localRaw.push('');
     const alternate = comps.slice(3);
@@ -89,6 +92,14 @@ export async function rewriteOrderCodes(msg: Hl7Message, options: RewriteOptions
   // Insert Z segments from the last OBR backwards so earlier indexes stay valid.
   for (const ins of inserts.reverse()) msg.insertSegment(ins.after, ins.raw);
   return { outcomes, changed, warnings };
+}
+
+const EXTENSION_SYSTEM = /\/CodeSystem\/(us|pet|spect)-exam-item$/;
+
+/** OBR-4.3 for a code of `system`: the extension's own id for us-/pet-/spect-exam-item, else the exam-item id. */
+export function codingSystemIdOf(system: string, options: Pick<RewriteOptions, 'codingSystemId' | 'extensionCodingSystemIds'>): string {
+  const ext = EXTENSION_SYSTEM.exec(system)?.[1] as keyof ExtensionCodingSystemIds | undefined;
+  return ext ? (options.extensionCodingSystemIds ?? DEFAULT_EXTENSION_CODING_SYSTEM_IDS)[ext] : options.codingSystemId;
 }
 
 /** Drops trailing empty components (HL7 encoding rules: no trailing delimiters needed). */

@@ -154,6 +154,11 @@ export class LearnedMappings {
     return codeSystemUrl(this.base, CS.examItem);
   }
 
+  /** The system of every learned target (the maps target the exam-item CodeSystem). */
+  get system(): string {
+    return this.targetSystem();
+  }
+
   private emptyMap(id: string, sender: string): ConceptMap {
     return {
       resourceType: 'ConceptMap',
@@ -221,7 +226,7 @@ export function withLearned(engine: ExamNameMatcher, learned: LearnedMappings, d
             exams: targets.map((t) => ({
               text: name,
               decision: 'auto' as const,
-              candidates: [{ code: t.code, display: t.display ?? displays?.(t.code) ?? t.code, score: 1 }],
+              candidates: [{ code: t.code, display: t.display ?? displays?.(t.code) ?? t.code, score: 1, system: learned.system }],
               facets: { learned: true, sender: options.sender },
             })),
           };

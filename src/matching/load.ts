@@ -6,7 +6,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CodeSystem } from 'fhir/r4';
 import type { ExamItem } from '../standard/types.js';
+import { loadDefaultExtensionItems } from './extensions/items.js';
+import { ExtensionMatcher } from './extensions/matcher.js';
 import { examItemsFromCodeSystem, examItemsFromTsv } from './items.js';
+import { createMatcher, type StandardisationEngine } from './matcher.js';
 
 export const EXAM_ITEM_CODESYSTEM_FILE = 'codesystems/exam-item-V3.8.2.json';
 export const EXAM_ITEM_TSV_FILE = 'standard-tables/items-v3.8.2.tsv';
@@ -18,4 +21,10 @@ export function loadDefaultItems(root: string): { items: ExamItem[]; source: str
     if (items.length > 0) return { items, source: EXAM_ITEM_CODESYSTEM_FILE };
   }
   return { items: examItemsFromTsv(join(root, EXAM_ITEM_TSV_FILE)), source: EXAM_ITEM_TSV_FILE };
+}
+
+/** The engine of the tools (bulk, eval, bench): the checkout's exam items plus the extension matcher over its US/PET/SPECT CodeSystems. */
+export function createDefaultMatcher(root: string): StandardisationEngine {
+  const extensionItems = loadDefaultExtensionItems(root);
+  return createMatcher(loadDefaultItems(root).items, extensionItems.length > 0 ? { extensions: new ExtensionMatcher(extensionItems) } : {});
 }

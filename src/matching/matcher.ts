@@ -4,10 +4,12 @@
  */
 import type { ExamItem } from '../standard/types.js';
 import { bodyFacetFrom, copyFacets, extractFacets, type BodyFacet, type ExamFacets } from './facets.js';
-import { nonExamWord, normalise, type Normalised } from './normalize.js';
+import { CS, DEFAULT_CANONICAL_BASE, codeSystemUrl } from '../standard/canonical.js';
+import type { ExtensionMatcher } from './extensions/matcher.js';
+import { extensionWordOf, isExtensionWord, namesMainModality, nonExamWord, normalise, type Normalised } from './normalize.js';
 import { partsWithPost, qualifyParts, standalonePost, studyScans } from './readings.js';
 import { ItemIndex, UNSPECIFIED_PART, bodyCodes, examQuery, isVascular, resolveScans, scoreExam, type ExamQuery, type ScoredCandidate } from './scoring.js';
-import { splitExams, splitOffNonExams, takeLeadingTag } from './split.js';
+import { splitExams, splitOffNonExams, splitPieces, takeLeadingTag } from './split.js';
 import type { ExamNameMatcher, MatchDecision, MatchExam, MatchOptions, MatchResult } from './types.js';
 import { buildVocabulary, MODALITIES, type BodyEntry, type Modality, type Vocabulary } from './vocabulary.js';
 
@@ -38,11 +40,25 @@ interface ResolvedExam extends Omit<ExamQuery, 'body'> {
   candidates: ScoredCandidate[];
 }
 
+export interface EngineOptions {
+  thresholds?: Thresholds;
+  /** Canonical URL of the exam-item CodeSystem the items come from (every candidate's `system`). */
+  system?: string;
+  /** Reads the lines of ultrasound, PET and SPECT names (else they are `none`). */
+  extensions?: ExtensionMatcher;
+}
+
 export class StandardisationEngine implements ExamNameMatcher {
   readonly vocabulary: Vocabulary;
   readonly index: ItemIndex;
+  readonly thresholds: Thresholds;
+  readonly system: string;
+  readonly extensions: ExtensionMatcher | undefined;
 
-  constructor(items: ExamItem[], readonly thresholds: Thresholds = DEFAULT_THRESHOLDS) {
+  constructor(items: ExamItem[], options: EngineOptions = {}) {
+    this.thresholds = options.thresholds ?? DEFAULT_THRESHOLDS;
+    this.system = options.system ?? codeSystemUrl(DEFAULT_CANONICAL_BASE, CS.examItem);
+    this.extensions = options.extensions;
     this.vocabulary = buildVocabulary(items);
     this.index = new ItemIndex(items, this.vocabulary.positionAtoms);
   }
@@ -50,7 +66,10 @@ export class StandardisationEngine implements ExamNameMatcher {
   match(name: string, options: MatchOptions = {}): MatchResult {
     const limit = options.limit ?? 5;
     const norm = normalise(name);
-    if (norm.nonExam) return this.lineWithNonExams(name, norm, options);
+    if (norm.nonExam) {
+      const ext = this.extensions && extensionWordOf(norm.text) ? this.extensionLine(name, norm.text, options) : undefined;
+      return ext ?? this.lineWithNonExams(name, norm, options);
+    }
     const { text, tag } = takeLeadingTag(norm.text);
     const groups = splitExams(text, this.vocabulary);
     if (groups.length === 0) return { input: name, decision: 'none', source: 'engine', reason: 'nothing recognised', exams: [] };
@@ -89,8 +108,38 @@ export class StandardisationEngine implements ExamNameMatcher {
         exams: [{ text: norm.text, decision: 'none', candidates: [], facets: { nonExam: norm.nonExam, noise: norm.noise } }],
       };
     }
-    for (const d of split.dropped) read.exams.push({ text: d.text, decision: 'none', candidates: [], facets: { nonExam: d.word } });
+    for (const d of split.dropped) read.exams.push(...this.droppedPiece(d, options.limit ?? 5));
     return { input: name, decision: lineDecision(read.exams), source: 'engine', exams: read.exams };
+  }
+
+  /**
+   * A line the extension matcher reads (its own pieces and parts): no CT/MR/X-ray word, and no piece without an
+   * out-of-scope word that names a modality of this engine (`乳腺钼靶+乳腺彩超` is mixed: undefined, read piecewise by
+   * lineWithNonExams; `前列腺B超+残余尿` is not). Pieces with another out-of-scope or billing word (`心脏彩超+心电图`,
+   * `甲状腺彩超+胶片`) stay on the line as `none` exams, so the line is never `auto`.
+   */
+  private extensionLine(name: string, text: string, options: MatchOptions): MatchResult | undefined {
+    const extensions = this.extensions as ExtensionMatcher;
+    if (namesMainModality(text)) return undefined;
+    const split = splitOffNonExams(text, nonExamWord);
+    if (split && this.match(split.text, { ...options, limit: 1 }).exams.some((e) => e.facets['modalitySource'] === 'explicit')) return undefined;
+    const pieces = splitPieces(text).map((p) => ({ text: p.text, word: nonExamWord(p.text) }));
+    // A billing word wins over an extension word in its piece (`彩超报告费`, `B超加收`): nonExamWord tests billing first.
+    const others = pieces.filter((p) => p.word && !isExtensionWord(p.word));
+    if (others.length === 0) return extensions.match(name, options.limit ?? 5);
+    const rest = pieces.filter((p) => !others.includes(p)).map((p) => p.text).join('+');
+    if (!rest) return undefined;
+    const read = extensions.match(rest, options.limit ?? 5);
+    if (read.exams.length === 0) return undefined;
+    const exams = [...read.exams, ...others.map((p): MatchExam => ({ text: p.text, decision: 'none', candidates: [], facets: { nonExam: p.word } }))];
+    return { input: name, decision: lineDecision(exams), source: 'engine', exams };
+  }
+
+  /** A piece split off a mixed line: an ultrasound/PET/SPECT piece is read by the extension matcher, any other is `none`. */
+  private droppedPiece(d: { text: string; word: string }, limit: number): MatchExam[] {
+    const read = this.extensions && isExtensionWord(d.word) ? this.extensions.match(d.text, limit) : undefined;
+    if (read && read.exams.length > 0) return read.exams;
+    return [{ text: d.text, decision: 'none', candidates: [], facets: { nonExam: d.word } }];
   }
 
   /** Pieces that only name a body part borrow the method/views of the next exam (`颈椎、腰椎正侧位`). */
@@ -294,7 +343,7 @@ export class StandardisationEngine implements ExamNameMatcher {
     return {
       text: f.text,
       decision,
-      candidates: candidates.slice(0, limit).map((c) => ({ code: c.item.code, display: c.item.display, score: Math.round(c.score * 1000) / 1000 })),
+      candidates: candidates.slice(0, limit).map((c) => ({ code: c.item.code, display: c.item.display, score: Math.round(c.score * 1000) / 1000, system: this.system })),
       facets,
     };
   }
@@ -378,6 +427,6 @@ function sameRegion(a: BodyEntry, b: BodyEntry): boolean {
   return false;
 }
 
-export function createMatcher(items: ExamItem[], thresholds?: Thresholds): StandardisationEngine {
-  return new StandardisationEngine(items, thresholds);
+export function createMatcher(items: ExamItem[], options?: EngineOptions): StandardisationEngine {
+  return new StandardisationEngine(items, options);
 }

@@ -42,24 +42,43 @@ const NOISE: RegExp[] = [
  */
 const NON_EXAM = /加收|会诊|胶片|耗材|材料|造影剂(?!增强)|对比剂(?!首过|增强)|高压注射|注射器|打印|刻录|刻盘|光盘|诊查|诊疗费|报告费|阅片|读片|复印|存储|图像传输|远程|挂号|护理|麻醉|药费|留置针|[^造]费$|费用|注射液|注射剂|针筒|针剂|预约|取片|冲洗|消毒/;
 
-/** Exams of other modalities or services: not items of the CT/MR/X-ray system (decision `none`). */
-const OUT_OF_SCOPE = /超声|彩超|b超|多普勒|心电图|脑电图|肌电图|胃镜|肠镜|内镜(?!逆行)|pet|spect|核医学|同位素|核素|骨扫描|碘131|摄碘|肾图|显像/;
+/**
+ * Exams of other modalities or services: not items of the CT/MR/X-ray system. Ultrasound, PET and SPECT words
+ * (EXTENSION_WORD) send the line to the extension matcher when the engine has one; the rest are `none`.
+ * `us`/`nt`/`ect` only as Latin words of their own; 经阴道/经直肠/卵泡监测/弹性成像/消融/nt are ultrasound unless the line names CT/MR
+ * (a thyroid nodule ablation or a fetal NT scan is done under ultrasound; `CT引导下…消融` names CT).
+ */
+const OUT_OF_SCOPE = /超声|彩超|b超|多普勒|阴超|心超|声学造影|tcd|(?<![a-z])(?:us|nt)(?![a-z])|经阴道|经直肠|卵泡监测|弹性成像|消融|心电图|脑电图|肌电图|胃镜|肠镜|内镜(?!逆行)|pet|spect|(?<![a-z])ect(?![a-z])|核医学|同位素|核素|骨扫描|碘131|摄碘|肾图|显像/;
+const EXTENSION_WORD = /^(?:超声|彩超|b超|多普勒|阴超|心超|声学造影|tcd|us|nt|经阴道|经直肠|卵泡监测|弹性成像|消融|pet|spect|ect|核医学|同位素|核素|骨扫描|显像)$/;
+/** Words that are ultrasound only when no CT/MR/X-ray word is on the line (`经直肠MRI`, `磁共振弹性成像`). */
+const US_UNLESS_IMAGING = /^(?:经阴道|经直肠|卵泡监测|弹性成像|消融|nt)$/;
+/** PET/CT, PET/MR, SPECT/CT and ECT name extension devices, not the CT/MR modality. */
+const EXTENSION_DEVICE = /pet[\/\-]?(?:ct|mri?)|spect\/ct|spect|(?<![a-z])ect(?![a-z])/g;
 /** Out-of-scope words that are in scope in some phrases: 仿真(结)肠镜 is CT, 类PET an MR method, 延迟显像 a CT phase. */
 const VIRTUAL_ENDOSCOPY = /仿真[\u4e00-\u9fa5]{0,2}$/;
 const IMAGING_MODALITY = /ct|mr|磁共振|计算机体层|计算机断层|x线|dr(?![a-z])/;
 
-/** The out-of-scope word of the line, if any (the regex finds candidates; the exceptions are checked on a hit only). */
-function outOfScope(text: string): string | undefined {
+/**
+ * The (first, or first extension) out-of-scope word of the line, if any (the regex finds candidates; the exceptions
+ * are checked on a hit only).
+ */
+function outOfScope(text: string, extensionOnly = false): string | undefined {
   const re = OUT_OF_SCOPE_G;
   re.lastIndex = 0;
   for (let m = re.exec(text); m; m = re.exec(text)) {
     const w = m[0];
     if (w.endsWith('镜') && VIRTUAL_ENDOSCOPY.test(text.slice(0, m.index))) continue;
     if (w === 'pet' && text[m.index - 1] === '类') continue;
-    if (w === '显像' && IMAGING_MODALITY.test(text)) continue;
+    if ((w === '显像' || US_UNLESS_IMAGING.test(w)) && IMAGING_MODALITY.test(text.replace(EXTENSION_DEVICE, ''))) continue;
+    if (extensionOnly && !EXTENSION_WORD.test(w)) continue;
     return w;
   }
   return undefined;
+}
+
+/** The first ultrasound/PET/SPECT word of the (normalised) line, if any, wherever other out-of-scope or billing words are. */
+export function extensionWordOf(text: string): string | undefined {
+  return outOfScope(text, true);
 }
 const OUT_OF_SCOPE_G = new RegExp(OUT_OF_SCOPE.source, 'g');
 
@@ -111,6 +130,16 @@ export function normalise(raw: string): Normalised {
   });
   if (noise.length > 0) text = text.replace(EMPTY_BRACKETS, '');
   return { text, noise, nonExam: nonExamWord(text) };
+}
+
+/** An out-of-scope word of the ultrasound, PET or SPECT extensions (read by the extension matcher). */
+export function isExtensionWord(word: string): boolean {
+  return EXTENSION_WORD.test(word);
+}
+
+/** The (normalised) text names CT, MR or X-ray outside the extension device names (`PET/CT` is not CT). */
+export function namesMainModality(text: string): boolean {
+  return IMAGING_MODALITY.test(text.replace(EXTENSION_DEVICE, ''));
 }
 
 /** The word that makes (normalised) text a billing/service line or an exam outside the standard, if any. */

@@ -46,7 +46,8 @@ function resultParameter(r: MatchResult, ctx: StandardizeContext): ParametersPar
         ...e.candidates.map((c) => ({
           name: 'candidate',
           part: [
-            { name: 'concept', valueCoding: { system: ctx.system, ...(ctx.version ? { version: ctx.version } : {}), code: c.code, display: c.display } },
+            // An extension candidate (US/PET/SPECT) is a Coding of its own CodeSystem; ctx.version is exam-item's.
+            { name: 'concept', valueCoding: { system: c.system, ...(ctx.version && c.system === ctx.system ? { version: ctx.version } : {}), code: c.code, display: c.display } },
             { name: 'score', valueDecimal: c.score },
           ],
         })),

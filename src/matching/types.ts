@@ -17,6 +17,8 @@ export interface MatchOptions {
 export interface MatchCandidate {
   code: string;
   display: string;
+  /** Canonical URL of the candidate's CodeSystem: exam-item, or us-/pet-/spect-exam-item (the extension matcher). */
+  system: string;
   /** 0..1 */
   score: number;
 }

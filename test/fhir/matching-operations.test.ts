@@ -174,6 +174,57 @@ describe('matcher-backed FHIR operations', () => {
     });
   });
 
+  describe('$translate: ultrasound/PET/SPECT names match the extension CodeSystems', () => {
+    const US = `${BASE}/CodeSystem/us-exam-item`;
+    const SPECT = `${BASE}/CodeSystem/spect-exam-item`;
+    const text = (t: string, ...more: ParametersParameter[]) => body({ name: 'codeableConcept', valueCodeableConcept: { text: t } }, ...more);
+
+    test('甲状腺彩超 → the US item, concept.system us-exam-item with its version', async () => {
+      const res = await post('/ConceptMap/$translate', text('甲状腺彩超'));
+      const matches = params(res.body as Parameters, 'match');
+      assert.equal(matches.length, 1);
+      assert.deepEqual(part(matches[0], 'concept')?.valueCoding, { system: US, version: 'V1.1', code: '50U101000C0000', display: '*甲状腺常规超声检查' });
+      assert.equal(part(matches[0], 'equivalence')?.valueCode, 'equivalent');
+    });
+
+    test('a mixed line carries each match\'s own system', async () => {
+      const res = await post('/ConceptMap/$translate', text('胸部CT平扫+全身骨显像(ECT)'));
+      const codings = params(res.body as Parameters, 'match').map((m) => part(m, 'concept')?.valueCoding);
+      assert.deepEqual(codings.map((c) => [c?.system, c?.code]), [[EXAM_ITEM, CHEST_CT_PLAIN], [SPECT, 'C010A104B0000']]);
+    });
+
+    test('targetsystem exam-item: an ultrasound name gets no match; us-exam-item: a CT name gets none', async () => {
+      const us = await post('/ConceptMap/$translate', text('甲状腺彩超', { name: 'targetsystem', valueUri: EXAM_ITEM }));
+      assert.equal(params(us.body as Parameters, 'result')[0]?.valueBoolean, false);
+      assert.equal(params(us.body as Parameters, 'match').length, 0);
+      const ct = await post('/ConceptMap/$translate', text('胸部CT平扫', { name: 'targetsystem', valueUri: US }));
+      assert.equal(params(ct.body as Parameters, 'result')[0]?.valueBoolean, false);
+      const ok = await post('/ConceptMap/$translate', text('甲状腺彩超', { name: 'targetsystem', valueUri: US }));
+      assert.deepEqual(params(ok.body as Parameters, 'match').map((m) => part(m, 'concept')?.valueCoding?.system), [US]);
+    });
+
+    test('target ValueSet exam-item-us keeps only US matches; exam-item-ct only exam-item ones', async () => {
+      const line = '胸部CT平扫+甲状腺彩超';
+      const us = await post('/ConceptMap/$translate', text(line, { name: 'target', valueUri: `${BASE}/ValueSet/exam-item-us` }));
+      assert.deepEqual(params(us.body as Parameters, 'match').map((m) => part(m, 'concept')?.valueCoding?.code), ['50U101000C0000']);
+      const ct = await post('/ConceptMap/$translate', text(line, { name: 'target', valueUri: `${BASE}/ValueSet/exam-item-ct` }));
+      assert.deepEqual(params(ct.body as Parameters, 'match').map((m) => part(m, 'concept')?.valueCoding?.code), [CHEST_CT_PLAIN]);
+    });
+
+    test('other out-of-scope services stay none (心电图)', async () => {
+      const res = await post('/ConceptMap/$translate', text('十二导联心电图'));
+      assert.equal(params(res.body as Parameters, 'result')[0]?.valueBoolean, false);
+    });
+
+    test('$standardize codings carry the candidate\'s system', async () => {
+      const res = await post('/$standardize', body({ name: 'name', valueString: '心脏彩超' }));
+      const exam = params(res.body as Parameters, 'result')[0]?.part?.find((p) => p.name === 'exam');
+      const coding = part(parts(exam, 'candidate')[0], 'concept')?.valueCoding;
+      assert.equal(coding?.system, US);
+      assert.equal(coding?.code, '50U801000C0000');
+    });
+  });
+
   describe('CodeSystem/$find-matches', () => {
     const chestPlain = [
       { name: 'property', part: [{ name: 'code', valueCode: 'deviceType' }, { name: 'value', valueString: '20' }] },
