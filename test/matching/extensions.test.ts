@@ -96,6 +96,10 @@ describe('ultrasound rules', () => {
     assert.deepEqual(read('前列腺B超+残余尿').codes, ['50U507000C0000', '50U505029C0000']);
     assert.equal(read('胎儿系统筛查彩超').decision, 'review');
     assert.deepEqual(read('胎儿系统筛查彩超(二级)').codes, ['50U701010C0000']);
+    // 系统超声 is the anomaly scan too: the graded screening, never the plain fetal exam
+    const anomaly = read('胎儿系统超声(中孕)');
+    assert.equal(anomaly.decision, 'review');
+    assert.ok(['50U701009C0000', '50U701010C0000', '50U701011C0000'].includes(anomaly.codes[0]!), `got ${anomaly.codes[0]}`);
     assert.deepEqual(read('胆囊收缩功能B超').codes, ['50U304001C0000']);
     assert.deepEqual(read('经食管超声心动图').codes, ['50U801315C0000']);
   });

@@ -47,6 +47,8 @@ const PART_SYNONYMS: Record<string, { keys: string[]; any?: boolean; broad?: boo
 /** Sub-item words in local spellings → the stripped sub-item name. */
 const SUB_SYNONYMS: Record<string, string> = {
   nt: 'nt检查', 颈项透明层: 'nt检查', 早孕: '早孕期', 系统筛查: '系统性筛查', 排畸: '系统性筛查', 大排畸: '系统性筛查',
+  // 胎儿系统超声/系统彩超: the anomaly scan, i.e. the graded 系统性筛查 (not the plain fetal exam)
+  系统超声: '系统性筛查', 系统彩超: '系统性筛查', 系统b超: '系统性筛查', 系统性超声: '系统性筛查',
   胎心计数: '多普勒胎心记数', 胎心: '多普勒胎心记数', 节育环: '节育器', 肿物: '包块', 肿块: '包块', 积液: '积液',
 };
 const APPROACH_SYNONYMS: Record<string, string> = {
