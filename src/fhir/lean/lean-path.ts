@@ -91,6 +91,11 @@ interface Route {
   hasBody: boolean;
   /** A plain read of `{type}/{id}`. */
   read?: { type: string; id: string };
+  /**
+   * For operations with a rule of their own ($translate): whether the answer may be kept, asked
+   * only before storing it. A hit needs no rule: only answers that passed it were ever stored.
+   */
+  keep?: () => boolean;
 }
 
 /** GET without a body, or POST with a Content-Length of at most `maxBodyBytes` (no chunking). */
@@ -106,10 +111,10 @@ function acceptsHeaders(req: IncomingMessage, post: boolean, maxBodyBytes: numbe
   return length !== undefined && /^\d{1,12}$/.test(length) && Number(length) <= maxBodyBytes;
 }
 
-/** Whether a GET of this operation may be cached (only $translate has a rule of its own). */
-function cacheableOperation(name: string, instance: boolean, query: string, matcherCanonicals: ReadonlySet<string> | undefined): boolean {
-  if (!RULED_OPERATIONS.has(name)) return true;
-  return isCacheableTranslate({ instance, query: normaliseQuery(parseQuery(query)) }, matcherCanonicals);
+/** The rule of an operation that has one ($translate), for Route.keep. */
+function operationRule(name: string, instance: boolean, query: string, matcherCanonicals: ReadonlySet<string> | undefined): (() => boolean) | undefined {
+  if (!RULED_OPERATIONS.has(name)) return undefined;
+  return () => isCacheableTranslate({ instance, query: normaliseQuery(parseQuery(query)) }, matcherCanonicals);
 }
 
 function route(req: IncomingMessage, maxBodyBytes: number, matcherCanonicals?: ReadonlySet<string>): Route | undefined {
@@ -125,7 +130,8 @@ function route(req: IncomingMessage, maxBodyBytes: number, matcherCanonicals?: R
   if (op) {
     if (!HOT_OPERATIONS.has(op[3]!)) return undefined;
     const segments = op[2] ? [op[1]!, op[2], `$${op[3]!}`] : [op[1]!, `$${op[3]!}`];
-    return { path, query, segments, cacheable: !post && cacheableOperation(op[3]!, op[2] !== undefined, query, matcherCanonicals), hasBody: post };
+    const keep = operationRule(op[3]!, op[2] !== undefined, query, matcherCanonicals);
+    return { path, query, segments, cacheable: !post, hasBody: post, ...(keep ? { keep } : {}) };
   }
   if (post) return undefined;
   const read = READ_PATH.exec(path);
@@ -232,7 +238,7 @@ export function createLeanPath(options: LeanPathOptions): LeanPath {
     }
     const out = await answer(req, r, buffer);
     // Only an answer computed entirely under the current registry may be kept.
-    if (key !== undefined && CACHEABLE_STATUS.has(out.status) && generation.current() === startGeneration) cache.set(key, startGeneration, out);
+    if (key !== undefined && CACHEABLE_STATUS.has(out.status) && generation.current() === startGeneration && (r.keep?.() ?? true)) cache.set(key, startGeneration, out);
     write(res, out);
   };
 
