@@ -20,8 +20,9 @@ import { UnavailableError } from '../../../src/errors.js';
 import { silentLogger } from '../../../src/logger.js';
 import { createFhirServer, type FhirServer } from '../../../src/fhir/app.js';
 import { trackStoreContent } from '../../../src/fhir/lean/read-freshness.js';
+import { MongoResourceStore } from '../../../src/store/mongo/resources.js';
 import { SqliteStore } from '../../../src/store/sqlite/index.js';
-import type { Store } from '../../../src/store/store.js';
+import type { ResourceStore, Store } from '../../../src/store/store.js';
 import { RecordingRegistry } from '../helpers.js';
 import { createMemoryStore } from '../memory-store.js';
 
@@ -196,7 +197,8 @@ test('an answer the store does not confirm as current is not kept (e.g. read whi
 });
 
 test('a store without a content marker (MongoDB) gets no read cache; reads still answer as Express does', async () => {
-  const store = createMemoryStore();
+  assert.equal((MongoResourceStore.prototype as Partial<ResourceStore>).contentMarker, undefined, 'MongoDB offers no marker (docs/http.md "Lean path")');
+  const store = createMemoryStore(); // stands in for MongoDB: no contentMarker either
   assert.equal(store.resources.contentMarker, undefined);
   const fhir = fhirServer(store, true);
   assert.equal(fhir.lean?.readCache, undefined);
