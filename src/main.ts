@@ -167,7 +167,7 @@ export async function start(config: AppConfig, logger: Logger, options: StartOpt
   });
   if (hl7) routers.push(createHl7AdminRouter({ admin: hl7.admin, authorize, audit: store.audit }));
 
-  fhirServer = createFhirServer({ operations, registry, store, config, logger, routers });
+  fhirServer = createFhirServer({ operations, registry, store, config, logger, routers, matcherCanonicals: [matching.engineCanonical] });
   const unwatch = store.watch((versions) => {
     applyToRegistry(registry, versions);
     matching.onStoreChange(versions);

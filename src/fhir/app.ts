@@ -108,6 +108,8 @@ export function createFhirServer(deps: AppDeps): FhirServer {
       generation: trackRegistry(deps.registry),
       logger: deps.logger,
       maxBodyBytes: deps.config.http.maxBodyBytes,
+      store: deps.store.resources,
+      ...(deps.matcherCanonicals ? { matcherCanonicals: new Set(deps.matcherCanonicals) } : {}),
       ...(deps.config.http.publicBaseUrl ? { publicBaseUrl: deps.config.http.publicBaseUrl } : {}),
     });
 

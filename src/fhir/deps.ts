@@ -32,4 +32,9 @@ export interface AppDeps {
   logger: Logger;
   /** Extra Express routers mounted under `/fhir` before the FHIR dispatcher (e.g. HL7 admin routes). */
   routers?: Router[];
+  /**
+   * Canonicals that make `$translate` answer from the exam-name matcher rather than a ConceptMap
+   * (src/fhir/lean/translate-rule.ts); absent = the lean path never caches `$translate`.
+   */
+  matcherCanonicals?: string[];
 }

@@ -91,6 +91,17 @@ export interface ResourceStore {
 
   /** The highest seq written so far (0 when empty). Other processes poll or watch for changes above it. */
   headSeq(): Promise<number>;
+
+  /**
+   * Optional: a cheap, synchronous marker of the committed resource content. It differs after every
+   * put/delete committed by any connection or process (this one included), and a write is visible
+   * to every read started after a marker that reflects it; so "marker, then read" followed later by
+   * the same marker proves no write committed in between. Callers use it to keep rendered reads
+   * (src/fhir/lean/read-freshness.ts). Left out where the database offers no such signal (MongoDB:
+   * a version and its current pointer are two writes, and its seq is taken before either commits),
+   * and then callers must not cache store reads. Throws as reads do when the database is unavailable.
+   */
+  contentMarker?(): number;
 }
 
 /* ------------------------------------------------------------------------------------------ */

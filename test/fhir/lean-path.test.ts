@@ -16,10 +16,14 @@ import { defaultConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/logger.js';
 import { start, type RunningServer } from '../../src/main.js';
 import { ResponseCache } from '../../src/fhir/lean/response-cache.js';
+import { learnedMapId, senderCodeSystem } from '../../src/matching/learned.js';
 
 const TOKEN = 'lean-token';
 const EXAM = 'https://bzh.rimagcloud.com/fhir/CodeSystem/exam-item';
 const EXAM_VS = 'https://bzh.rimagcloud.com/fhir/ValueSet/exam-item-all';
+const CHUANYU_MAP = 'https://bzh.rimagcloud.com/fhir/ConceptMap/chuanyu-to-exam-item';
+const CHUANYU = 'https://bzh.rimagcloud.com/fhir/CodeSystem/chuanyu-mutual-recognition-item';
+const MATCHER = 'https://bzh.rimagcloud.com/fhir/OperationDefinition/standardize';
 const q = (params: Record<string, string>): string => new URLSearchParams(params).toString();
 
 let dataDir: string;
@@ -63,11 +67,17 @@ interface Answer {
   contentType: string | null;
   requestId: string | null;
   body: string;
+  /** ETag and Last-Modified (reads), absent from POST answers. */
+  etag?: string | null;
+  lastModified?: string | null;
 }
 
 async function get(base: string, path: string, headers: Record<string, string> = {}): Promise<Answer> {
   const res = await fetch(`${base}${path}`, { headers });
-  return { status: res.status, contentType: res.headers.get('content-type'), requestId: res.headers.get('x-request-id'), body: await res.text() };
+  return {
+    status: res.status, contentType: res.headers.get('content-type'), requestId: res.headers.get('x-request-id'), body: await res.text(),
+    etag: res.headers.get('etag'), lastModified: res.headers.get('last-modified'),
+  };
 }
 
 /** $expand answers carry a fresh identifier and timestamp per expansion; everything else must match. */
@@ -90,10 +100,19 @@ const REQUESTS: Array<{ name: string; path: string; headers?: Record<string, str
   { name: '$expand unknown value set', path: `/ValueSet/$expand?${q({ url: 'http://example.org/vs/none' })}` },
   { name: '$subsumes', path: `/CodeSystem/$subsumes?${q({ system: EXAM, codeA: '20010100110000', codeB: '20010100110000' })}` },
   { name: '$translate without a map', path: `/ConceptMap/$translate?${q({ url: 'http://example.org/cm/none', system: EXAM, code: '20010100110000' })}` },
+  { name: '$translate explicit map hit (cached)', path: `/ConceptMap/$translate?${q({ url: CHUANYU_MAP, system: CHUANYU, code: '1', targetsystem: EXAM })}` },
+  { name: '$translate explicit map, code not mapped (cached)', path: `/ConceptMap/$translate?${q({ url: CHUANYU_MAP, system: CHUANYU, code: 'nope' })}` },
+  { name: '$translate instance level (cached)', path: `/ConceptMap/chuanyu-to-exam-item/$translate?${q({ system: CHUANYU, code: '2' })}` },
+  { name: '$translate url = the matcher (400, not cached)', path: `/ConceptMap/$translate?${q({ url: MATCHER, system: CHUANYU, code: '1' })}` },
+  { name: '$translate no map named (not cached)', path: `/ConceptMap/$translate?${q({ system: CHUANYU, code: '1' })}` },
   { name: 'instance-level $lookup on an unknown id', path: `/CodeSystem/no-such-id/$lookup?${q({ code: 'x' })}` },
   { name: 'read', path: '/CodeSystem/modality' },
   { name: 'read unknown id (404)', path: '/CodeSystem/no-such-id' },
   { name: 'read with _summary', path: '/CodeSystem/modality?_summary=true' },
+  { name: 'read with _elements', path: '/CodeSystem/modality?_elements=url,version' },
+  { name: 'read with _format (ignored)', path: '/CodeSystem/modality?_format=json' },
+  { name: 'read with Accept-Language', path: '/CodeSystem/modality', headers: { 'Accept-Language': 'en' } },
+  { name: 'read of a ConceptMap', path: '/ConceptMap/chuanyu-to-exam-item' },
   { name: 'X-Request-Id echo', path: `/CodeSystem/$lookup?${q({ system: EXAM, code: '20010100110000' })}`, headers: { 'X-Request-Id': 'req-42' } },
   { name: 'X-TOO-COSTLY-THRESHOLD falls through to Express', path: `/ValueSet/$expand?${q({ url: EXAM_VS, filter: '胸部' })}`, headers: { 'X-TOO-COSTLY-THRESHOLD': '5' } },
   { name: 'If-None-Match falls through to Express', path: '/CodeSystem/modality', headers: { 'If-None-Match': 'W/"999"' } },
@@ -109,6 +128,8 @@ test('the lean path answers exactly what the Express path answers (twice: comput
       assert.equal(viaLean.contentType, viaExpress.contentType, label);
       assert.equal(viaLean.requestId, viaExpress.requestId, label);
       assert.equal(comparable(viaLean.body), comparable(viaExpress.body), label);
+      assert.equal(viaLean.etag, viaExpress.etag, label);
+      assert.equal(viaLean.lastModified, viaExpress.lastModified, label);
     }
   }
   const statuses = new Set<number>();
@@ -167,6 +188,37 @@ test('a write by another process (store.watch) empties the cache too', async () 
     seen = await lookupDisplay(leanBase);
   }
   assert.equal(seen, 'Gamma');
+});
+
+test('a read is current at once after a write by another server on the same database (no wait for store.watch)', async () => {
+  await put(leanBase, codeSystem('Read one'));
+  assert.match((await get(leanBase, '/CodeSystem/lean-cache-test')).body, /Read one/);
+  assert.match((await get(leanBase, '/CodeSystem/lean-cache-test')).body, /Read one/); // now cached
+  await put(expressBase, codeSystem('Read two'));
+  const viaLean = await get(leanBase, '/CodeSystem/lean-cache-test');
+  assert.match(viaLean.body, /Read two/);
+  assert.deepEqual(viaLean, await get(expressBase, '/CodeSystem/lean-cache-test'));
+});
+
+test("a learned map is a registry ConceptMap: a reviewer's decision empties the cache of a $translate naming it", async () => {
+  const sender = 'LEAN^CACHE';
+  const url = `https://bzh.rimagcloud.com/fhir/ConceptMap/${learnedMapId(sender)}`;
+  const path = `/ConceptMap/$translate?${q({ url, system: senderCodeSystem(sender), code: 'LC1' })}`;
+  assert.equal((await get(leanBase, path)).status, 404, 'no learned map yet');
+  assert.equal((await get(leanBase, path)).status, 404); // kept: 404 is cacheable
+  const review = await post(leanBase, '/ConceptMap/$review', parameters(
+    { name: 'sender', valueString: sender }, { name: 'name', valueString: '胸部CT平扫' }, { name: 'localCode', valueString: 'LC1' }, { name: 'target', valueCode: '20040100110000' },
+  ), { ...FHIR, Authorization: `Bearer ${TOKEN}` });
+  assert.equal(review.status, 200, review.body);
+  // The map reaches the registry through store.watch (polled every 100 ms here); no timing assertion.
+  let answer = await get(leanBase, path);
+  for (let i = 0; i < 100 && answer.status !== 200; i++) {
+    await new Promise((done) => setTimeout(done, 50));
+    answer = await get(leanBase, path);
+  }
+  assert.equal(answer.status, 200, answer.body);
+  assert.match(answer.body, /20040100110000/);
+  assert.equal(answer.body, (await get(expressBase, path)).body);
 });
 
 test('ResponseCache: bounded by entries and bytes (least recently used first), emptied by a newer generation', () => {

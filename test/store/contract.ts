@@ -283,6 +283,36 @@ function runLifecycleContract(make: FixtureFactory): void {
       assert.deepEqual(seen, ['a/2', 'b/1']);
     }));
 
+  // The lean path caches rendered reads keyed on this marker (src/fhir/lean/read-freshness.ts), so a
+  // write by another instance must change it at once, without waiting for watch. A store that cannot
+  // promise that leaves the method out (MongoDB) and its reads are not cached: nothing to check then.
+  test('contentMarker (where offered): changes at once with every write of this or another instance, not with reads', () =>
+    withFixture(make, async (f) => {
+      const marker = f.store.resources.contentMarker?.bind(f.store.resources);
+      if (!marker) return;
+      const m0 = marker();
+      await f.store.resources.read('CodeSystem', 'm');
+      await f.store.resources.listCurrent();
+      await f.store.resources.headSeq();
+      assert.equal(marker(), m0, 'reads leave the marker alone');
+      await f.store.resources.put(codeSystem('m', 'A'));
+      const m1 = marker();
+      assert.notEqual(m1, m0, 'this instance\'s put');
+      await f.store.resources.putIfChanged(codeSystem('m', 'A'));
+      assert.equal(marker(), m1, 'an unchanged putIfChanged writes nothing');
+      const other = await f.reopen();
+      try {
+        await other.resources.put(codeSystem('m', 'B'));
+        const m2 = marker();
+        assert.notEqual(m2, m1, 'another instance\'s put, seen without watch');
+        assert.equal((await f.store.resources.read('CodeSystem', 'm'))?.versionId, 2);
+        await other.resources.delete('CodeSystem', 'm');
+        assert.notEqual(marker(), m2, 'another instance\'s delete');
+      } finally {
+        await other.close();
+      }
+    }));
+
   test('ping resolves while open; after close, calls reject with UnavailableError (503)', () =>
     withFixture(make, async (f) => {
       await f.store.ping();

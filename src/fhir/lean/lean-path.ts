@@ -16,8 +16,11 @@
  * Operation answers are cached (ResponseCache): they are a pure function of the URL, the
  * Accept-Language header and the registry's content, and the cache is emptied whenever the
  * registry changes (registry-generation.ts). Only 200, 400 and 404 answers are kept (422 may be a
- * timeout, 5xx a passing fault). Not cached: $translate (see UNCACHED_OPERATIONS), POSTs, and
- * reads, which come from the store that another process may change before our store.watch notices.
+ * timeout, 5xx a passing fault). `$translate` is cached only when it names one ConceptMap and not
+ * the matcher (translate-rule.ts); POSTs never are.
+ * Reads (200 only) have their own cache, keyed on the store's content marker read before every
+ * read request (read-freshness.ts): any committed write, by this or another process, changes it,
+ * so a kept read is never older than the store. Stores without a marker (MongoDB) get no read cache.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
@@ -28,11 +31,15 @@ import { errorResponse, FHIR_JSON, type FhirRequest, type FhirResponse } from '.
 import type { Dispatcher } from '../router.js';
 import type { RegistryGeneration } from './registry-generation.js';
 import { ResponseCache, type CachedAnswer } from './response-cache.js';
+import type { ResourceStore } from '../../store/store.js';
+import { etag } from '../rest/history.js';
+import { trackStoreContent, type ReadFreshness } from './read-freshness.js';
+import { isCacheableTranslate } from './translate-rule.js';
 
 const HOT_OPERATIONS = new Set(['lookup', 'validate-code', 'expand', 'translate', 'subsumes']);
 /** $translate also answers from the exam-name matcher and learned mappings, which change outside
- *  the registry (src/fhir/matching-operations.ts): served lean, never cached. */
-const UNCACHED_OPERATIONS = new Set(['translate']);
+ *  the registry (src/fhir/matching-operations.ts): cached only by translate-rule.ts's rule. */
+const RULED_OPERATIONS = new Set(['translate']);
 const OPERATION_PATH = /^\/fhir\/(CodeSystem|ValueSet|ConceptMap)(?:\/([A-Za-z0-9\-.]{1,64}))?\/\$([a-z-]+)$/;
 const READ_PATH = /^\/fhir\/(CodeSystem|ValueSet|ConceptMap)\/([A-Za-z0-9\-.]{1,64})$/;
 
@@ -58,12 +65,21 @@ export interface LeanPathOptions {
   /** Bounds of the response cache (defaults: 10 000 entries, 64 MiB). */
   cacheEntries?: number;
   cacheBytes?: number;
+  /** The store reads come from: with a content marker, rendered reads are cached (read-freshness.ts). */
+  store?: Pick<ResourceStore, 'read' | 'contentMarker'>;
+  /** Canonicals that make $translate answer from the matcher; unknown = $translate is not cached. */
+  matcherCanonicals?: ReadonlySet<string>;
+  /** Bounds of the read cache (defaults: 2 000 entries, 16 MiB). */
+  readCacheEntries?: number;
+  readCacheBytes?: number;
 }
 
 export interface LeanPath {
   /** Answers the request and returns true, or returns false without touching it. */
   handle(req: IncomingMessage, res: ServerResponse): boolean;
   readonly cache: ResponseCache;
+  /** Rendered current versions; absent when the store has no content marker. */
+  readonly readCache?: ResponseCache;
 }
 
 interface Route {
@@ -73,6 +89,13 @@ interface Route {
   cacheable: boolean;
   /** POST: the body is read and parsed as Express's fhirJsonBody would. */
   hasBody: boolean;
+  /** A plain read of `{type}/{id}`. */
+  read?: { type: string; id: string };
+  /**
+   * For operations with a rule of their own ($translate): whether the answer may be kept, asked
+   * only before storing it. A hit needs no rule: only answers that passed it were ever stored.
+   */
+  keep?: () => boolean;
 }
 
 /** GET without a body, or POST with a Content-Length of at most `maxBodyBytes` (no chunking). */
@@ -88,7 +111,13 @@ function acceptsHeaders(req: IncomingMessage, post: boolean, maxBodyBytes: numbe
   return length !== undefined && /^\d{1,12}$/.test(length) && Number(length) <= maxBodyBytes;
 }
 
-function route(req: IncomingMessage, maxBodyBytes: number): Route | undefined {
+/** The rule of an operation that has one ($translate), for Route.keep. */
+function operationRule(name: string, instance: boolean, query: string, matcherCanonicals: ReadonlySet<string> | undefined): (() => boolean) | undefined {
+  if (!RULED_OPERATIONS.has(name)) return undefined;
+  return () => isCacheableTranslate({ instance, query: normaliseQuery(parseQuery(query)) }, matcherCanonicals);
+}
+
+function route(req: IncomingMessage, maxBodyBytes: number, matcherCanonicals?: ReadonlySet<string>): Route | undefined {
   const post = req.method === 'POST';
   if (req.method !== 'GET' && !post) return undefined;
   if (!acceptsHeaders(req, post, maxBodyBytes)) return undefined;
@@ -101,11 +130,12 @@ function route(req: IncomingMessage, maxBodyBytes: number): Route | undefined {
   if (op) {
     if (!HOT_OPERATIONS.has(op[3]!)) return undefined;
     const segments = op[2] ? [op[1]!, op[2], `$${op[3]!}`] : [op[1]!, `$${op[3]!}`];
-    return { path, query, segments, cacheable: !post && !UNCACHED_OPERATIONS.has(op[3]!), hasBody: post };
+    const keep = operationRule(op[3]!, op[2] !== undefined, query, matcherCanonicals);
+    return { path, query, segments, cacheable: !post, hasBody: post, ...(keep ? { keep } : {}) };
   }
   if (post) return undefined;
   const read = READ_PATH.exec(path);
-  if (read) return { path, query, segments: [read[1]!, read[2]!], cacheable: false, hasBody: false };
+  if (read) return { path, query, segments: [read[1]!, read[2]!], cacheable: false, hasBody: false, read: { type: read[1]!, id: read[2]! } };
   return undefined;
 }
 
@@ -154,6 +184,8 @@ function write(res: ServerResponse, answer: CachedAnswer): void {
 export function createLeanPath(options: LeanPathOptions): LeanPath {
   const cache = new ResponseCache({ maxEntries: options.cacheEntries ?? 10_000, maxBytes: options.cacheBytes ?? 64 * 1024 * 1024 });
   const { dispatch, generation, logger } = options;
+  const freshness: ReadFreshness | undefined = options.store && trackStoreContent(options.store);
+  const readCache = freshness && new ResponseCache({ maxEntries: options.readCacheEntries ?? 2_000, maxBytes: options.readCacheBytes ?? 16 * 1024 * 1024 });
 
   const baseUrl = (req: IncomingMessage): string => {
     if (options.publicBaseUrl) return options.publicBaseUrl.replace(/\/+$/, '');
@@ -191,6 +223,7 @@ export function createLeanPath(options: LeanPathOptions): LeanPath {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       logger.info({ method: req.method, path: r.path, status: res.statusCode, ms: Math.round(ms * 10) / 10, requestId, lean: true }, 'http');
     });
+    if (r.read && readCache && freshness) return serveRead(req, res, r, r.read, readCache, freshness);
     const key = r.cacheable ? `${req.url ?? ''}\n${req.headers['accept-language'] ?? ''}` : undefined;
     const startGeneration = generation.current();
     const hit = key === undefined ? undefined : cache.get(key, startGeneration);
@@ -205,14 +238,40 @@ export function createLeanPath(options: LeanPathOptions): LeanPath {
     }
     const out = await answer(req, r, buffer);
     // Only an answer computed entirely under the current registry may be kept.
-    if (key !== undefined && CACHEABLE_STATUS.has(out.status) && generation.current() === startGeneration) cache.set(key, startGeneration, out);
+    if (key !== undefined && CACHEABLE_STATUS.has(out.status) && generation.current() === startGeneration && (r.keep?.() ?? true)) cache.set(key, startGeneration, out);
     write(res, out);
+  };
+
+  /**
+   * A read through the read cache. The marker is read before anything else, so an answer kept
+   * under it reflects at least the content the marker stands for. Kept only when a fresh store
+   * read confirms the answer is the current version (a read served from the in-memory index while
+   * the database was unavailable may be older than the store).
+   */
+  const serveRead = async (req: IncomingMessage, res: ServerResponse, r: Route, read: { type: string; id: string }, readCache: ResponseCache, freshness: ReadFreshness): Promise<void> => {
+    const startGeneration = freshness.current();
+    const key = `${req.url ?? ''}\n${req.headers['accept-language'] ?? ''}`;
+    const hit = startGeneration === undefined ? undefined : readCache.get(key, startGeneration);
+    if (hit) return write(res, hit);
+    const out = await answer(req, r, undefined);
+    if (startGeneration !== undefined && out.status === 200 && (await isCurrentVersion(read, out))) readCache.set(key, startGeneration, out);
+    write(res, out);
+  };
+
+  const isCurrentVersion = async (read: { type: string; id: string }, out: CachedAnswer): Promise<boolean> => {
+    try {
+      const v = await options.store!.read(read.type, read.id);
+      return v !== undefined && !v.deleted && out.headers.ETag === etag(v);
+    } catch {
+      return false;
+    }
   };
 
   return {
     cache,
+    ...(readCache ? { readCache } : {}),
     handle(req, res) {
-      const r = route(req, options.maxBodyBytes);
+      const r = route(req, options.maxBodyBytes, options.matcherCanonicals);
       if (!r) return false;
       if (!r.hasBody) req.resume();
       serve(req, res, r).catch((err: unknown) => {

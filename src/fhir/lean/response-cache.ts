@@ -1,6 +1,7 @@
 /**
- * A bounded LRU of rendered answers (entry count and total bytes), valid for one registry
- * generation: the first lookup after the registry changed empties it.
+ * A bounded LRU of rendered answers (entry count and total bytes), valid for one generation (of
+ * the registry for operations, of the store's content for reads): the first lookup after it
+ * changed empties it.
  */
 export interface CachedAnswer {
   status: number;
