@@ -230,8 +230,11 @@ function decisionsOf(map: ConceptMap, orderUrl: string): Decisions {
       decisions.add(source, { sender, isName, code: el.code }, fromElement(el, group.target ?? '', orderUrl, ordered));
     }
   }
-  // Back into the reviewer's order; a stable sort keeps the element order of targets without a position.
-  for (const [, remembered] of decisions) remembered.targets.sort((a, b) => (ordered.get(a) ?? 0) - (ordered.get(b) ?? 0));
+  // Back into the reviewer's order when every target carries its position; else (maps written without it, or
+  // a single-system decision) the targets stay in group and element order.
+  for (const [, remembered] of decisions) {
+    if (remembered.targets.every((t) => ordered.has(t))) remembered.targets.sort((a, b) => (ordered.get(a) as number) - (ordered.get(b) as number));
+  }
   return decisions;
 }
 
@@ -242,9 +245,10 @@ function sameTargets(stored: Remembered | undefined, targets: StoredTarget[]): b
 }
 
 function fromElement(el: ConceptMapGroupElement, system: string, orderUrl: string, ordered: Map<StoredTarget, number>): Remembered {
-  const targets = (el.target ?? []).filter((t) => t.equivalence !== 'unmatched' && t.code).map((t, i) => {
+  const targets = (el.target ?? []).filter((t) => t.equivalence !== 'unmatched' && t.code).map((t) => {
     const target: StoredTarget = { code: t.code as string, ...(t.display ? { display: t.display } : {}), system };
-    ordered.set(target, t.extension?.find((x) => x.url === orderUrl)?.valueInteger ?? i);
+    const position = t.extension?.find((x) => x.url === orderUrl)?.valueInteger;
+    if (position !== undefined) ordered.set(target, position);
     return target;
   });
   const reviewer = el.target?.[0]?.comment?.replace(/^reviewed by /, '');
