@@ -145,7 +145,7 @@ export async function start(config: AppConfig, logger: Logger, options: StartOpt
   });
   const routers = [
     publishRouter,
-    createReviewRouter({ authorize, audit: store.audit, display: (code) => matching.display(code), record: (decision) => learned.record(decision) }),
+    createReviewRouter({ authorize, audit: store.audit, target: (code, system) => matching.target(code, system), knowsSystem: (system) => matching.knowsSystem(system), record: (decision) => learned.record(decision) }),
   ];
 
   // HL7 v2 gateway (docs/hl7.md): off unless MLLP_PORT or hl7.listeners is configured.

@@ -28,12 +28,13 @@ import {
   standardizeOperation,
   withLearned,
   type ExamNameMatcher,
+  type ExtensionItem,
   type LearnedMappings,
   type MatchDecision,
   type MatchExam,
   type MatchResult,
 } from '../matching/index.js';
-import { SENDER_SYSTEM_PREFIX, LEARNED_ID_PREFIX } from '../matching/learned.js';
+import { SENDER_SYSTEM_PREFIX, LEARNED_ID_PREFIX, type StoredTarget } from '../matching/learned.js';
 import { CS, codeSystemUrl } from '../standard/canonical.js';
 import type { ExamItem } from '../standard/types.js';
 import type { ResourceVersion } from '../store/store.js';
@@ -54,6 +55,16 @@ const DICTIONARIES = { bodyPart: CS.bodyPart, scanMethod: CS.scanMethod, postPro
 const EXTENSION_ITEMS = [CS.usExamItem, CS.petExamItem, CS.spectExamItem] as const;
 const US_DICTIONARIES = { approach: 'us-approach', subItem: 'us-subitem' } as const;
 
+interface MatchingState {
+  items: ExamItem[];
+  version?: string;
+  displays: Map<string, string>;
+  /** Every loaded item (exam-item and extensions) by code: the targets a reviewer may choose. */
+  targets: Map<string, { system: string; display: string }>;
+  versions: Map<string, string>;
+}
+const emptyState = (): MatchingState => ({ items: [], displays: new Map(), targets: new Map(), versions: new Map() });
+
 export class ExamItemMatching {
   readonly system: string;
   /** Canonical URLs of the extension item CodeSystems (us-/pet-/spect-exam-item): candidates of the extension matcher. */
@@ -64,7 +75,7 @@ export class ExamItemMatching {
   /** The matcher with learned mappings first; answers `none` while no exam-item CodeSystem is loaded. */
   readonly matcher: ExamNameMatcher;
   private engine: ExamNameMatcher | undefined;
-  private state: { items: ExamItem[]; version?: string; displays: Map<string, string>; versions: Map<string, string> } = { items: [], displays: new Map(), versions: new Map() };
+  private state: MatchingState = emptyState();
   private readonly watched: Set<string>;
 
   constructor(private readonly o: ExamItemMatchingOptions) {
@@ -76,7 +87,7 @@ export class ExamItemMatching {
     const current: ExamNameMatcher = {
       match: (name, options) => this.engine?.match(name, options) ?? { input: name, decision: 'none', reason: `the exam-item CodeSystem ${this.system} is not loaded`, exams: [] },
     };
-    this.matcher = withLearned(current, o.learned, (code) => this.display(code));
+    this.matcher = withLearned(current, o.learned, (code, system) => this.target(code, system)?.display);
   }
 
   /** (Re)builds the engine from the registry's exam-item CodeSystem; returns the item count. */
@@ -84,7 +95,7 @@ export class ExamItemMatching {
     const cs = this.o.findCodeSystem(this.system);
     if (!cs) {
       this.engine = undefined;
-      this.state = { items: [], displays: new Map(), versions: new Map() };
+      this.state = emptyState();
       return 0;
     }
     const dictionary = (id: string) => this.o.findCodeSystem(codeSystemUrl(this.o.base, id));
@@ -95,21 +106,26 @@ export class ExamItemMatching {
       xrayPosition: dictionary(DICTIONARIES.xrayPosition),
     });
     const versions = new Map<string, string>(cs.version ? [[this.system, cs.version]] : []);
-    const extensions = this.extensionMatcher(versions);
+    const extensionItems = this.extensionItems(versions);
+    const extensions = extensionItems.length > 0 ? new ExtensionMatcher(extensionItems) : undefined;
     this.engine = items.length > 0 ? createMatcher(items, { system: this.system, ...(extensions ? { extensions } : {}) }) : undefined;
-    this.state = { items, ...(cs.version ? { version: cs.version } : {}), displays: new Map(items.map((i) => [i.code, i.display])), versions };
+    const targets = new Map<string, { system: string; display: string }>([
+      ...items.map((i) => [i.code, { system: this.system, display: i.display }] as const),
+      ...extensionItems.map((i) => [i.code, { system: i.system, display: i.display }] as const),
+    ]);
+    this.state = { items, ...(cs.version ? { version: cs.version } : {}), displays: new Map(items.map((i) => [i.code, i.display])), targets, versions };
     return items.length;
   }
 
-  /** The extension matcher over the US/PET/SPECT item CodeSystems the registry holds (none loaded: their names stay `none`). */
-  private extensionMatcher(versions: Map<string, string>): ExtensionMatcher | undefined {
+  /** The items of the US/PET/SPECT item CodeSystems the registry holds (none loaded: their names stay `none`). */
+  private extensionItems(versions: Map<string, string>): ExtensionItem[] {
     const us = { approach: this.o.findCodeSystem(codeSystemUrl(this.o.base, US_DICTIONARIES.approach)), subItem: this.o.findCodeSystem(codeSystemUrl(this.o.base, US_DICTIONARIES.subItem)) };
     const items = this.extensionSystems.flatMap((url) => {
       const cs = this.o.findCodeSystem(url);
       if (cs?.version) versions.set(url, cs.version);
       return cs ? extensionItemsFromCodeSystem(cs, { ...(us.approach ? { approach: us.approach } : {}), ...(us.subItem ? { subItem: us.subItem } : {}) }) : [];
     });
-    return items.length > 0 ? new ExtensionMatcher(items) : undefined;
+    return items;
   }
 
   get ready(): boolean {
@@ -121,8 +137,23 @@ export class ExamItemMatching {
   get version(): string | undefined {
     return this.state.version;
   }
+  /** The exam-item's display (exam-item codes only). */
   display(code: string): string | undefined {
     return this.state.displays.get(code);
+  }
+  /**
+   * A reviewable target: the item of `code` in exam-item or an extension item CodeSystem (their code
+   * spaces are disjoint: 14-digit `2…`–`4…` exam items, `50U…` US, 12-character `A0…/B0…` PET, 13-character
+   * `C0…` SPECT), or only in `system` when one is given. Undefined when no loaded CodeSystem has it.
+   */
+  target(code: string, system?: string): { system: string; code: string; display: string } | undefined {
+    const hit = this.state.targets.get(code);
+    if (!hit || (system !== undefined && hit.system !== system)) return undefined;
+    return { system: hit.system, code, display: hit.display };
+  }
+  /** Whether `system` is one of the matcher's CodeSystems (exam-item or an extension). */
+  knowsSystem(system: string): boolean {
+    return system === this.system || this.extensionSystems.includes(system);
   }
   /** The loaded version of one of the matcher's CodeSystems (exam-item or an extension). */
   versionOf(system: string): string | undefined {
@@ -137,9 +168,9 @@ export class ExamItemMatching {
   learnedTarget(sender: string, text: string, localCode?: string): { code: string; display: string; system: string } | undefined {
     const targets = this.o.learned.lookup(sender, text, localCode);
     if (!targets || targets.length !== 1) return undefined;
-    const [t] = targets as [{ code: string; display?: string }];
-    const display = t.display || this.display(t.code);
-    return display ? { code: t.code, display, system: this.system } : undefined;
+    const [t] = targets as [StoredTarget];
+    const display = t.display || this.target(t.code, t.system)?.display;
+    return display ? { code: t.code, display, system: t.system } : undefined;
   }
 
   /** Store changes (this process's or another's): learned maps and new exam-item content. */

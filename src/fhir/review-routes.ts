@@ -6,15 +6,17 @@
  *     sender     string, required   the sending institution, as the HL7 gateway names it (MSH-3^MSH-4)
  *     name       string, required   the local exam name as sent
  *     localCode  string, optional   the local order code (OBR-4.1); remembered too, and looked up first
- *     target     code, 0..*         the standard exam-item code(s); none = "reviewed: not a standard exam"
+ *     target     code | string | Coding, 0..*   the standard item(s), one per exam, in order; none = "reviewed:
+ *                not a standard exam". A bare code is looked up in exam-item, then us-/pet-/spect-exam-item
+ *                (disjoint code spaces); a Coding with a system is checked in that system only.
  *     reviewer   string, optional   who decided (kept in the map's comment)
  *
- * Every target is checked against the exam-item code system before anything is written (422 with
- * one issue per bad code otherwise). The answer is the sender's updated ConceptMap. The decision is
- * audited; refusals are audited by the authorizer.
+ * Every target is checked before anything is written (422 with one issue per bad target otherwise).
+ * The answer is the sender's updated ConceptMap. The decision is audited; refusals are audited by the
+ * authorizer.
  */
 import { Router, type Request } from 'express';
-import type { ConceptMap, Parameters } from 'fhir/r4';
+import type { ConceptMap, Parameters, ParametersParameter } from 'fhir/r4';
 import { InvalidRequestError, TerminologyError, type IssueInit } from '../errors.js';
 import type { LearnedTarget, ReviewedDecision } from '../matching/learned.js';
 import type { AuditStore } from '../store/store.js';
@@ -24,8 +26,13 @@ export interface ReviewDeps {
   authorize(request: { authorization?: string; clientAddress?: string; action: string; entity?: string }): Promise<string>;
   /** Stores the decision in the sender's learned ConceptMap and returns the map. */
   record(decision: ReviewedDecision): Promise<ConceptMap>;
-  /** The exam item's display, or undefined when the code is not an exam item. */
-  display(code: string): string | undefined;
+  /**
+   * The item a target names: in `system` when given, else in exam-item or an extension item CodeSystem;
+   * undefined when no loaded CodeSystem has it.
+   */
+  target(code: string, system?: string): { system: string; code: string; display: string } | undefined;
+  /** Whether `system` is a CodeSystem a target may come from (exam-item, us-/pet-/spect-exam-item). */
+  knowsSystem(system: string): boolean;
   audit: AuditStore;
 }
 
@@ -35,6 +42,25 @@ function stringParams(body: unknown, name: string): string[] {
     .filter((p) => p.name === name)
     .map((p) => p.valueString ?? p.valueCode ?? p.valueCoding?.code ?? '')
     .filter((v) => v.trim() !== '');
+}
+
+/** One `target` parameter: the code and, for a Coding that names one, its system. */
+function targetParams(body: unknown): Array<{ code: string; system?: string }> {
+  const params: ParametersParameter[] = (body as Parameters | undefined)?.parameter ?? [];
+  return params
+    .filter((p) => p.name === 'target')
+    .map((p) => ({ code: (p.valueCode ?? p.valueString ?? p.valueCoding?.code ?? '').trim(), ...(p.valueCoding?.system ? { system: p.valueCoding.system } : {}) }))
+    .filter((t) => t.code !== '');
+}
+
+function checkTarget(deps: ReviewDeps, t: { code: string; system?: string }): LearnedTarget | IssueInit {
+  if (t.system !== undefined && !deps.knowsSystem(t.system)) {
+    return { code: 'not-supported', txIssueType: 'not-found', message: `'${t.system}' is not a code system a reviewed target may come from (exam-item, us-exam-item, pet-exam-item, spect-exam-item)`, expression: ['target'] };
+  }
+  const item = deps.target(t.code, t.system);
+  if (item) return item;
+  const where = t.system !== undefined ? `the code system ${t.system}` : 'the exam-item, us-exam-item, pet-exam-item or spect-exam-item code systems';
+  return { code: 'code-invalid', txIssueType: 'invalid-code', message: `'${t.code}' is not a code of ${where}`, expression: ['target'] };
 }
 
 function required(body: unknown, name: string): string {
@@ -62,13 +88,10 @@ export function createReviewRouter(deps: ReviewDeps): Router {
     const [reviewer] = stringParams(req.body, 'reviewer');
     const targets: LearnedTarget[] = [];
     const bad: IssueInit[] = [];
-    for (const code of stringParams(req.body, 'target')) {
-      const display = deps.display(code);
-      if (display === undefined) {
-        bad.push({ code: 'code-invalid', txIssueType: 'invalid-code', message: `'${code}' is not a code of the exam-item code system`, expression: ['target'] });
-      } else {
-        targets.push({ code, display });
-      }
+    for (const t of targetParams(req.body)) {
+      const checked = checkTarget(deps, t);
+      if ('message' in checked) bad.push(checked);
+      else targets.push(checked);
     }
     if (bad.length > 0) throw new TerminologyError(422, bad);
     const map = await deps.record({

@@ -4,13 +4,19 @@
  * is used next time the sender sends the same local code or the same (normalised) name.
  *
  * ConceptMap layout (one per sender, id `learned-<slug>`):
- * - group 1: source `urn:rimag:sender:<sender>` (the sender's local codes), target = exam-item system
- * - group 2: source `urn:rimag:sender:<sender>:name` (normalised local names as codes), same target
+ * - groups with source `urn:rimag:sender:<sender>` (the sender's local codes), one per target system
+ *   (exam-item, us-exam-item, pet-exam-item, spect-exam-item: a group has a single target system)
+ * - groups with source `urn:rimag:sender:<sender>:name` (normalised local names as codes), likewise
  * Each element has one target per exam (`equivalent`; `narrower` when the line names several exams),
- * or a single `unmatched` target when the reviewer decided the line is not a standard exam.
+ * or a single `unmatched` target (in the exam-item group) when the reviewer decided the line is not a
+ * standard exam. A decision whose exams lie in several systems (`胸部CT平扫+甲状腺彩超`) is one element
+ * per system, same source code, in each system's group; every target carries its position in the
+ * reviewer's list as the extension `{base}/StructureDefinition/learned-target-order` (valueInteger,
+ * 0-based), and a lookup merges the elements back into one decision in that order (targets without it,
+ * as in maps written before extension targets existed, keep their element order: they are one group).
  */
 import { createHash } from 'node:crypto';
-import type { ConceptMap, ConceptMapGroup, ConceptMapGroupElement } from 'fhir/r4';
+import type { ConceptMap, ConceptMapGroup, ConceptMapGroupElement, ConceptMapGroupElementTarget } from 'fhir/r4';
 import type { ResourceStore } from '../store/store.js';
 import { CS, DEFAULT_CANONICAL_BASE, EXAM_ITEM_VERSION, codeSystemUrl, conceptMapUrl } from '../standard/canonical.js';
 import { normalise } from './normalize.js';
@@ -46,7 +52,12 @@ const LATIN_WORD_SPACE = / /g;
 export interface LearnedTarget {
   code: string;
   display?: string;
+  /** The target's CodeSystem; absent in a decision = exam-item. Always set on what `lookup` returns. */
+  system?: string;
 }
+
+/** A remembered target: its system is always known. */
+export type StoredTarget = LearnedTarget & { system: string };
 
 export interface ReviewedDecision {
   sender: string;
@@ -59,7 +70,7 @@ export interface ReviewedDecision {
 }
 
 interface Remembered {
-  targets: LearnedTarget[];
+  targets: StoredTarget[];
   reviewer?: string;
 }
 
@@ -93,23 +104,18 @@ export class LearnedMappings {
     return n;
   }
 
-  /** Indexes one learned ConceptMap (also for changes seen through `store.watch`). */
+  /**
+   * Indexes one learned ConceptMap (also for changes seen through `store.watch`). The elements of one
+   * source code in the groups of several target systems are merged into one decision first.
+   */
   apply(map: ConceptMap): void {
-    for (const group of map.group ?? []) {
-      const source = group.source ?? '';
-      if (!source.startsWith(SENDER_SYSTEM_PREFIX)) continue;
-      const isName = source.endsWith(':name');
-      const sender = source.slice(SENDER_SYSTEM_PREFIX.length, isName ? -':name'.length : undefined);
-      for (const el of group.element ?? []) {
-        if (!el.code) continue;
-        const remembered = fromElement(el);
-        (isName ? this.byName : this.byCode).set(`${sender}\u0000${el.code}`, remembered);
-      }
+    for (const [key, remembered] of decisionsOf(map, this.orderUrl)) {
+      (key.isName ? this.byName : this.byCode).set(`${key.sender}\u0000${key.code}`, remembered);
     }
   }
 
   /** The remembered decision for this sender: by local code first, then by normalised name. */
-  lookup(sender: string, name: string, localCode?: string): LearnedTarget[] | undefined {
+  lookup(sender: string, name: string, localCode?: string): StoredTarget[] | undefined {
     if (localCode) {
       const hit = this.byCode.get(`${sender}\u0000${localCode}`);
       if (hit) return hit.targets;
@@ -128,8 +134,10 @@ export class LearnedMappings {
       const current = await this.store.read('ConceptMap', id);
       const live = current && !current.deleted ? current : undefined;
       const map = live ? structuredClone(live.resource as ConceptMap) : this.emptyMap(id, decision.sender);
-      upsert(map, senderNameSystem(decision.sender), this.targetSystem(), nameCode, decision);
-      if (decision.localCode) upsert(map, senderCodeSystem(decision.sender), this.targetSystem(), decision.localCode, decision);
+      const targets = this.withSystems(decision.targets);
+      upsert(map, { source: senderNameSystem(decision.sender), code: nameCode, decision, targets, defaultSystem: this.targetSystem(), orderUrl: this.orderUrl });
+      if (decision.localCode) upsert(map, { source: senderCodeSystem(decision.sender), code: decision.localCode, decision, targets, defaultSystem: this.targetSystem(), orderUrl: this.orderUrl });
+      setTargetUri(map, this.targetSystem());
       map.date = new Date().toISOString();
       try {
         await this.store.put(map as ConceptMap & { id: string }, {
@@ -142,7 +150,7 @@ export class LearnedMappings {
       }
       const after = await this.store.read('ConceptMap', id);
       const saved = after?.resource as ConceptMap | undefined;
-      if (saved && hasElement(saved, senderNameSystem(decision.sender), nameCode, decision.targets)) {
+      if (saved && sameTargets(decisionsOf(saved, this.orderUrl).get(senderNameSystem(decision.sender), nameCode), targets)) {
         this.apply(saved);
         return saved;
       }
@@ -154,9 +162,17 @@ export class LearnedMappings {
     return codeSystemUrl(this.base, CS.examItem);
   }
 
-  /** The system of every learned target (the maps target the exam-item CodeSystem). */
+  /** The system a target without one is stored under (exam-item: decisions written before extension targets). */
   get system(): string {
     return this.targetSystem();
+  }
+
+  private get orderUrl(): string {
+    return `${this.base}/StructureDefinition/learned-target-order`;
+  }
+
+  private withSystems(targets: LearnedTarget[]): StoredTarget[] {
+    return targets.map((t) => ({ ...t, system: t.system ?? this.targetSystem() }));
   }
 
   private emptyMap(id: string, sender: string): ConceptMap {
@@ -175,42 +191,116 @@ export class LearnedMappings {
   }
 }
 
-function hasElement(map: ConceptMap, source: string, code: string, targets: LearnedTarget[]): boolean {
-  const el = map.group?.find((g) => g.source === source)?.element?.find((e) => e.code === code);
-  if (!el) return false;
-  const stored = (el.target ?? []).filter((t) => t.code).map((t) => t.code).join('+');
-  return stored === targets.map((t) => t.code).join('+');
+interface DecisionKey {
+  sender: string;
+  isName: boolean;
+  code: string;
 }
 
-function fromElement(el: ConceptMapGroupElement): Remembered {
-  const targets = (el.target ?? []).filter((t) => t.equivalence !== 'unmatched' && t.code).map((t) => ({ code: t.code as string, ...(t.display ? { display: t.display } : {}) }));
+/** The decisions of one map by (source system, code), merged across target-system groups. */
+class Decisions {
+  private readonly byKey = new Map<string, { key: DecisionKey; remembered: Remembered }>();
+  add(source: string, key: DecisionKey, remembered: Remembered): void {
+    const k = `${source}\u0000${key.code}`;
+    const seen = this.byKey.get(k);
+    if (!seen) this.byKey.set(k, { key, remembered });
+    else {
+      const reviewer = seen.remembered.reviewer ?? remembered.reviewer;
+      seen.remembered = { targets: [...seen.remembered.targets, ...remembered.targets], ...(reviewer ? { reviewer } : {}) };
+    }
+  }
+  get(source: string, code: string): Remembered | undefined {
+    return this.byKey.get(`${source}\u0000${code}`)?.remembered;
+  }
+  *[Symbol.iterator](): Iterator<[DecisionKey, Remembered]> {
+    for (const { key, remembered } of this.byKey.values()) yield [key, remembered];
+  }
+}
+
+function decisionsOf(map: ConceptMap, orderUrl: string): Decisions {
+  const decisions = new Decisions();
+  const ordered = new Map<StoredTarget, number>();
+  for (const group of map.group ?? []) {
+    const source = group.source ?? '';
+    if (!source.startsWith(SENDER_SYSTEM_PREFIX)) continue;
+    const isName = source.endsWith(':name');
+    const sender = source.slice(SENDER_SYSTEM_PREFIX.length, isName ? -':name'.length : undefined);
+    for (const el of group.element ?? []) {
+      if (!el.code) continue;
+      decisions.add(source, { sender, isName, code: el.code }, fromElement(el, group.target ?? '', orderUrl, ordered));
+    }
+  }
+  // Back into the reviewer's order when every target carries its position; else (maps written without it, or
+  // a single-system decision) the targets stay in group and element order.
+  for (const [, remembered] of decisions) {
+    if (remembered.targets.every((t) => ordered.has(t))) remembered.targets.sort((a, b) => (ordered.get(a) as number) - (ordered.get(b) as number));
+  }
+  return decisions;
+}
+
+function sameTargets(stored: Remembered | undefined, targets: StoredTarget[]): boolean {
+  if (!stored) return false;
+  const key = (ts: StoredTarget[]) => ts.map((t) => `${t.system}|${t.code}`).join('+');
+  return key(stored.targets) === key(targets);
+}
+
+function fromElement(el: ConceptMapGroupElement, system: string, orderUrl: string, ordered: Map<StoredTarget, number>): Remembered {
+  const targets = (el.target ?? []).filter((t) => t.equivalence !== 'unmatched' && t.code).map((t) => {
+    const target: StoredTarget = { code: t.code as string, ...(t.display ? { display: t.display } : {}), system };
+    const position = t.extension?.find((x) => x.url === orderUrl)?.valueInteger;
+    if (position !== undefined) ordered.set(target, position);
+    return target;
+  });
   const reviewer = el.target?.[0]?.comment?.replace(/^reviewed by /, '');
   return { targets, ...(reviewer ? { reviewer } : {}) };
 }
 
-function upsert(map: ConceptMap, source: string, target: string, code: string, d: ReviewedDecision): void {
+interface Upsert {
+  source: string;
+  code: string;
+  decision: ReviewedDecision;
+  targets: StoredTarget[];
+  /** The group an "unmatched" decision is kept in. */
+  defaultSystem: string;
+  orderUrl: string;
+}
+
+/** Replaces the source code's decision: its elements in every target group go, one element per target system comes in. */
+function upsert(map: ConceptMap, u: Upsert): void {
   map.group ??= [];
-  let group: ConceptMapGroup | undefined = map.group.find((g) => g.source === source && g.target === target);
-  if (!group) map.group.push((group = { source, target, element: [] }));
-  group.element ??= [];
-  const comment = d.reviewer ? `reviewed by ${d.reviewer}` : 'reviewed';
-  const element: ConceptMapGroupElement = {
-    code,
-    display: d.name,
-    target: d.targets.length === 0
-      ? [{ equivalence: 'unmatched', comment }]
-      : d.targets.map((t) => ({ code: t.code, ...(t.display ? { display: t.display } : {}), equivalence: d.targets.length > 1 ? 'narrower' : 'equivalent', comment })),
-  };
-  const i = group.element.findIndex((e) => e.code === code);
-  if (i >= 0) group.element[i] = element;
-  else group.element.push(element);
+  for (const g of map.group) if (g.source === u.source) g.element = (g.element ?? []).filter((e) => e.code !== u.code);
+  const comment = u.decision.reviewer ? `reviewed by ${u.decision.reviewer}` : 'reviewed';
+  const bySystem = new Map<string, ConceptMapGroupElementTarget[]>();
+  if (u.targets.length === 0) bySystem.set(u.defaultSystem, [{ equivalence: 'unmatched', comment }]);
+  const mixed = new Set(u.targets.map((t) => t.system)).size > 1;
+  u.targets.forEach((t, i) => {
+    const list = bySystem.get(t.system) ?? [];
+    list.push({
+      ...(mixed ? { extension: [{ url: u.orderUrl, valueInteger: i }] } : {}),
+      code: t.code, ...(t.display ? { display: t.display } : {}),
+      equivalence: u.targets.length > 1 ? 'narrower' : 'equivalent', comment,
+    });
+    bySystem.set(t.system, list);
+  });
+  for (const [system, target] of bySystem) {
+    let group: ConceptMapGroup | undefined = map.group.find((g) => g.source === u.source && g.target === system);
+    if (!group) map.group.push((group = { source: u.source, target: system, element: [] }));
+    (group.element ??= []).push({ code: u.code, display: u.decision.name, target });
+  }
+  map.group = map.group.filter((g) => (g.element ?? []).length > 0);
+}
+
+/** targetUri names the exam-item system while every group targets it (maps as they always were); mixed maps name none. */
+function setTargetUri(map: ConceptMap, examItem: string): void {
+  if ((map.group ?? []).every((g) => g.target === examItem)) map.targetUri = examItem;
+  else delete map.targetUri;
 }
 
 /**
  * The matcher with learned mappings first: when `options.sender` is given and the sender's
  * ConceptMap has the local code or the name, that answer is returned (`source: 'learned'`, `auto`).
  */
-export function withLearned(engine: ExamNameMatcher, learned: LearnedMappings, displays?: (code: string) => string | undefined): ExamNameMatcher {
+export function withLearned(engine: ExamNameMatcher, learned: LearnedMappings, displays?: (code: string, system: string) => string | undefined): ExamNameMatcher {
   return {
     match(name: string, options: MatchOptions = {}): MatchResult {
       if (options.sender) {
@@ -226,7 +316,7 @@ export function withLearned(engine: ExamNameMatcher, learned: LearnedMappings, d
             exams: targets.map((t) => ({
               text: name,
               decision: 'auto' as const,
-              candidates: [{ code: t.code, display: t.display ?? displays?.(t.code) ?? t.code, score: 1, system: learned.system }],
+              candidates: [{ code: t.code, display: t.display ?? displays?.(t.code, t.system) ?? t.code, score: 1, system: t.system }],
               facets: { learned: true, sender: options.sender },
             })),
           };

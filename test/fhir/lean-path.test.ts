@@ -309,3 +309,28 @@ test('POSTed operations: the lean path answers exactly what the Express path ans
   }
   assert.equal((await post(leanBase, '/ConceptMap/$translate', FREE_TEXT_BODY, { ...FHIR, 'X-Request-Id': 'post-7' })).requestId, 'post-7');
 });
+
+test("a learned ultrasound + CT decision: the sender's free-text $translate is the same bytes on both paths, systems and targetsystem included", async () => {
+  const sender = 'LEAN^US';
+  const US = 'https://bzh.rimagcloud.com/fhir/CodeSystem/us-exam-item';
+  const review = await post(leanBase, '/ConceptMap/$review', parameters(
+    { name: 'sender', valueString: sender }, { name: 'name', valueString: '特检套餐甲' }, { name: 'localCode', valueString: 'LU1' },
+    { name: 'target', valueCoding: { system: US, code: '50U101000C0000' } }, { name: 'target', valueCode: '20040100110000' },
+  ), { ...FHIR, Authorization: `Bearer ${TOKEN}` });
+  assert.equal(review.status, 200, review.body);
+  const ask = (...more: unknown[]) => parameters({ name: 'coding', valueCoding: { system: senderCodeSystem(sender), code: 'LU1', display: '特检套餐甲' } }, ...more);
+  // The engine has no answer for this name; both processes learn the map through store.watch (polled every 100 ms).
+  const learnedBoth = async () => (await Promise.all([leanBase, expressBase].map((b) => post(b, '/ConceptMap/$translate', ask(), FHIR)))).every((a) => a.body.includes('50U101000C0000'));
+  for (let i = 0; i < 100 && !(await learnedBoth()); i++) await new Promise((done) => setTimeout(done, 50));
+  for (const body of [ask(), ask({ name: 'targetsystem', valueUri: US }), ask({ name: 'targetsystem', valueUri: EXAM })]) {
+    const viaExpress = await post(expressBase, '/ConceptMap/$translate', body, FHIR);
+    const viaLean = await post(leanBase, '/ConceptMap/$translate', body, FHIR);
+    assert.equal(viaExpress.status, 200, viaExpress.body);
+    assert.deepEqual(viaLean, viaExpress);
+  }
+  const usOnly = JSON.parse((await post(leanBase, '/ConceptMap/$translate', ask({ name: 'targetsystem', valueUri: US }), FHIR)).body) as { parameter: Array<{ name: string; part?: Array<{ name: string; valueCoding?: { system: string; code: string } }> }> };
+  const concepts = usOnly.parameter.filter((p) => p.name === 'match').map((m) => m.part?.find((p) => p.name === 'concept')?.valueCoding);
+  assert.deepEqual(concepts.map((c) => [c?.system, c?.code]), [[US, '50U101000C0000']]);
+  const all = JSON.parse((await post(expressBase, '/ConceptMap/$translate', ask(), FHIR)).body) as typeof usOnly;
+  assert.deepEqual(all.parameter.filter((p) => p.name === 'match').map((m) => m.part?.find((p) => p.name === 'concept')?.valueCoding?.code), ['50U101000C0000', '20040100110000'], "the reviewer's order");
+});

@@ -18,6 +18,8 @@ import { Downstream, RawSender, field, frame, orm, segments, waitFor } from './h
 const TOKEN = 'hl7-wiring-token';
 const CHEST_CT_PLAIN = '20040100110000';
 const UPPER_ABDOMEN_CT_PLAIN = '20050100110000';
+const US_SYSTEM = 'https://bzh.rimagcloud.com/fhir/CodeSystem/us-exam-item';
+const THYROID_US = '50U101000C0000';
 
 describe('HL7 gateway wired by start()', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'main-hl7-'));
@@ -97,6 +99,27 @@ describe('HL7 gateway wired by start()', () => {
     const c = obr4.split('^');
     assert.equal(c[0], UPPER_ABDOMEN_CT_PLAIN);
     assert.ok(c[1] && c[1].includes('CT上腹部(平扫)'), `display must not be empty: ${obr4}`);
+  });
+
+  test('a learned ultrasound mapping is written with the US item\'s display and OBR-4.3 99RIMAG-US', async () => {
+    const { createStore } = await import('../../src/store/index.js');
+    const other = await createStore({ dataDir });
+    try {
+      // No display stored: the gateway must fill it from the us-exam-item CodeSystem.
+      await new LearnedMappings(other.resources).record({ sender: 'LEARNUS^NCDYFY', name: '颈前区检查', localCode: 'US0042', targets: [{ code: THYROID_US, system: US_SYSTEM }], reviewer: 'tester' });
+    } finally {
+      await other.close();
+    }
+    let obr4 = '';
+    for (let i = 0; i < 100 && !obr4.startsWith(THYROID_US); i++) {
+      ({ obr4 } = await roundTrip(`WIREUS${String(i).padStart(2, '0')}`, ['US0042', '颈前区检查'], 'LEARNUS'));
+      if (!obr4.startsWith(THYROID_US)) await new Promise((r) => setTimeout(r, 50));
+    }
+    const c = obr4.split('^');
+    assert.equal(c[0], THYROID_US, obr4);
+    assert.equal(c[1], '*甲状腺常规超声检查');
+    assert.equal(c[2], '99RIMAG-US');
+    assert.deepEqual(c.slice(3, 6), ['US0042', '颈前区检查', 'L']);
   });
 
   test('GET /fhir/admin/hl7/stats reports the counters (admin token required)', async () => {
