@@ -184,6 +184,9 @@ describe('probe 3 classes (docs/matching.md "Extension probe 3")', () => {
     assert.deepEqual(read('羊水B超').codes, ['50U701000C0000']);
     assert.deepEqual(read('三级产前筛查彩超').codes, ['50U701009C0000']);
     assert.equal(read('产前筛查彩超').decision, 'review');
+    // before a pregnancy / infertility: no fetus
+    assert.deepEqual(read('备孕子宫附件彩超').codes, ['50U601000C0000']);
+    assert.deepEqual(read('不孕症卵泡监测').codes, ['50U603025C0000']);
   });
 
   test('a word inside a vessel or node name (深, 内, 区 …) is the same part', () => {

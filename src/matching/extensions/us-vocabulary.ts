@@ -64,6 +64,7 @@ const ENGLISH_PARTS: Record<string, { keys: string[]; any?: boolean; broad?: boo
   echo: { keys: ['心脏'] }, echocardiography: { keys: ['心脏'] }, echocardiogram: { keys: ['心脏'] }, cardiac: { keys: ['心脏'] }, tte: { keys: ['心脏'] },
   abdomen: { keys: ['肝脏', '胆囊', '脾脏', '胰腺'], broad: true }, abdominal: { keys: ['肝脏', '胆囊', '脾脏', '胰腺'], broad: true },
 };
+const NOT_PREGNANT = ['备孕', '孕前', '不孕'];
 /** Words inserted into a vessel or node name (`下肢深静脉`, `颈内静脉`, `腹股沟区淋巴结`): the same part. */
 const PART_INFIXES = ['深', '浅', '内', '外', '总', '区'];
 const INFIXED_ENDINGS = /(静脉|动脉|淋巴结)$/;
@@ -193,5 +194,7 @@ export function buildUsVocabulary(items: ExtensionItem[]): UsVocabulary {
   for (const [w, side] of Object.entries(SIDES)) terms.set(w, { kind: 'side', side });
   for (const [w, age] of Object.entries(AGES)) terms.set(w, { kind: 'age', age });
   for (const w of UNSUPPORTED) terms.set(w, { kind: 'unsupported' });
+  // 备孕/孕前 (before a pregnancy) and 不孕 (infertility) name no fetus: read as no word, not as the 孕 of pregnancy.
+  for (const w of NOT_PREGNANT) terms.set(w, { kind: 'modality' });
   return { lexicon: new Lexicon(terms), variants, composites, itemsByPart, subs };
 }
