@@ -174,6 +174,11 @@ describe('probe 3 classes (docs/matching.md "Extension probe 3")', () => {
     assert.deepEqual(read('Echocardiogram paediatric').codes, ['50U812000C0000']);
     assert.deepEqual(read('TRUS').codes, ['50U508500C0000']);
     assert.deepEqual(read('CEUS kidney').codes, ['50U502000C4000']);
+    // an English word the vocabulary does not read may change the item (stress echo): review, not auto
+    assert.equal(read('Echo stress').decision, 'review');
+    assert.equal(read('US thyroid').decision, 'auto');
+    // in a Chinese name a Latin word is an aside
+    assert.equal(read('ICU床边肾脏彩超').decision, 'auto');
     // `echo` is also an MR sequence word: with MR named, the line stays the engine's
     assert.equal(read('MR lumbar spine spin echo').r.exams[0]?.candidates[0]?.system, EXAM_ITEM);
   });

@@ -130,7 +130,25 @@ export function readUs(text: string, voc: UsVocabulary): { exams: UsExamReading[
     if (ranked.length) exams.push({ parts: ranked.map((part, i) => ({ part, penalty: i === 0 ? 0 : 0.1 })), ...common, terms: [approach], piece: 0, ...(ranked.length > 1 ? { doubt: 'no part named' } : {}) });
   }
   if (unsupported && exams.length === 0) return { exams: [], unsupported };
+  // In an English name, a word the vocabulary does not read (`echo stress` is the stress echo) may change the item:
+  // not `auto`. In a Chinese name, Latin words are asides (ICU, PICC, tracer names) and are left alone.
+  const unread = CJK.test(text) ? undefined : unreadLatinWord(text, hits);
+  if (unread) for (const e of exams) e.doubt ??= `an unread word: ${unread}`;
   return { exams: exams.map(({ piece: _piece, ...e }) => e) };
+}
+
+const LATIN_WORD = /[a-z]{3,}/g;
+const CJK = /[\u4e00-\u9fa5]/;
+
+/** The first Latin word of three letters or more that no vocabulary term covers, if any. */
+function unreadLatinWord(text: string, hits: Array<Hit<UsTerm>>): string | undefined {
+  LATIN_WORD.lastIndex = 0;
+  for (let m = LATIN_WORD.exec(text); m; m = LATIN_WORD.exec(text)) {
+    const [from, to] = [m.index, m.index + m[0].length];
+    const covered = hits.some((h) => h.at <= from && h.at + h.term.length >= to);
+    if (!covered) return m[0];
+  }
+  return undefined;
 }
 
 /** Sub-items sharing a name (`系统性筛查（一级|二级|三级）`): the one whose bracketed qualifier the text names, else all. */
