@@ -7,7 +7,7 @@
  *    split into CT/MR/X-ray labels and US/PET/SPECT extension labels, and failures per name form;
  * 3. the post-fix probe `test/fixtures/matching/post-fix-probe.tsv` the same way;
  * 4. probe 2 `test/fixtures/matching/probe2.tsv` (148 HIS/RIS names labelled before the engine ran on them);
- * 5. the extension probes `test/fixtures/matching/ext-probe.tsv` and `ext-probe2.tsv` (US/PET/SPECT names and
+ * 5. the extension probes `test/fixtures/matching/ext-probe.tsv`, `ext-probe2.tsv` and `ext-probe3.tsv` (US/PET/SPECT names and
  *    controls, each labelled and committed before the extension matcher ran on it).
  * The engine is built with the extension matcher over the published US/PET/SPECT CodeSystems, as the server does.
  * With --file, only that file is scored.
@@ -39,6 +39,8 @@ const PROBE2_SET = resolve(root, 'test/fixtures/matching/probe2.tsv');
 const EXT_PROBE_SET = resolve(root, 'test/fixtures/matching/ext-probe.tsv');
 /** 48 more, written after the extension rules were fixed on the first, committed before the matcher ran on them. */
 const EXT_PROBE2_SET = resolve(root, 'test/fixtures/matching/ext-probe2.tsv');
+/** 156 more in new forms (prefixes, billing wordings, English, weeks, tracers …), committed before the matcher ran on them. */
+const EXT_PROBE3_SET = resolve(root, 'test/fixtures/matching/ext-probe3.tsv');
 
 /** Extension items (US 50…, PET A…/B…, SPECT C…) are not in the exam-item CodeSystem the engine reads. */
 const isExtensionCode = (code: string) => code.length !== 14 || code.startsWith('50');
@@ -121,4 +123,5 @@ if (file) {
   if (existsSync(PROBE2_SET)) scoreChallengeSet(matcher, PROBE2_SET, 'probe 2');
   if (existsSync(EXT_PROBE_SET)) scoreChallengeSet(matcher, EXT_PROBE_SET, 'extension probe');
   if (existsSync(EXT_PROBE2_SET)) scoreChallengeSet(matcher, EXT_PROBE2_SET, 'extension probe 2');
+  if (existsSync(EXT_PROBE3_SET)) scoreChallengeSet(matcher, EXT_PROBE3_SET, 'extension probe 3');
 }

@@ -45,13 +45,14 @@ const NON_EXAM = /加收|会诊|胶片|耗材|材料|造影剂(?!增强)|对比�
 /**
  * Exams of other modalities or services: not items of the CT/MR/X-ray system. Ultrasound, PET and SPECT words
  * (EXTENSION_WORD) send the line to the extension matcher when the engine has one; the rest are `none`.
- * `us`/`nt`/`ect` only as Latin words of their own; 经阴道/经直肠/卵泡监测/弹性成像/消融/nt are ultrasound unless the line names CT/MR
+ * `us`/`nt`/`ect` and the English abbreviations (echo, tte, tvs, trus, ceus) only as Latin words of their own; 经阴道/经直肠/卵泡监测/弹性成像/消融/nt are ultrasound unless the line names CT/MR
  * (a thyroid nodule ablation or a fetal NT scan is done under ultrasound; `CT引导下…消融` names CT).
  */
-const OUT_OF_SCOPE = /超声|彩超|b超|多普勒|阴超|心超|声学造影|tcd|(?<![a-z])(?:us|nt)(?![a-z])|经阴道|经直肠|卵泡监测|弹性成像|消融|心电图|脑电图|肌电图|胃镜|肠镜|内镜(?!逆行)|pet|spect|(?<![a-z])ect(?![a-z])|核医学|同位素|核素|骨扫描|碘131|摄碘|肾图|显像/;
-const EXTENSION_WORD = /^(?:超声|彩超|b超|多普勒|阴超|心超|声学造影|tcd|us|nt|经阴道|经直肠|卵泡监测|弹性成像|消融|pet|spect|ect|核医学|同位素|核素|骨扫描|显像)$/;
+const OUT_OF_SCOPE = /超声|彩超|b超|多普勒|阴超|心超|声学造影|tcd|(?<![a-z])(?:us|nt|echo|tte|tvs|trus|ceus)(?![a-z])|ultrasound|sonograph|doppler|echocardiogra|经阴道|经直肠|卵泡监测|弹性成像|消融|残余尿|心电图|脑电图|肌电图|胃镜|肠镜|内镜(?!逆行)|pet|spect|(?<![a-z])ect(?![a-z])|核医学|同位素|核素|骨扫描|碘131|摄碘|肾图|显像/;
+const EXTENSION_WORD = /^(?:超声|彩超|b超|多普勒|阴超|心超|声学造影|tcd|us|nt|echo|tte|tvs|trus|ceus|ultrasound|sonograph|doppler|echocardiogra|经阴道|经直肠|卵泡监测|弹性成像|消融|残余尿|pet|spect|ect|核医学|同位素|核素|骨扫描|显像)$/;
 /** Words that are ultrasound only when no CT/MR/X-ray word is on the line (`经直肠MRI`, `磁共振弹性成像`). */
-const US_UNLESS_IMAGING = /^(?:经阴道|经直肠|卵泡监测|弹性成像|消融|nt)$/;
+// `echo` is also an MR sequence word (spin echo); 残余尿 (residual urine) is measured by ultrasound unless CT/MR is named.
+const US_UNLESS_IMAGING = /^(?:经阴道|经直肠|卵泡监测|弹性成像|消融|nt|echo|残余尿)$/;
 /** PET/CT, PET/MR, SPECT/CT and ECT name extension devices, not the CT/MR modality. */
 const EXTENSION_DEVICE = /pet[\/\-]?(?:ct|mri?)|spect\/ct|spect|(?<![a-z])ect(?![a-z])/g;
 /** Out-of-scope words that are in scope in some phrases: 仿真(结)肠镜 is CT, 类PET an MR method, 延迟显像 a CT phase. */

@@ -163,3 +163,75 @@ describe('wiring into the engine', () => {
     assert.equal(new ExtensionMatcher(items).match('胸部CT平扫').decision, 'none');
   });
 });
+
+describe('probe 3 classes (docs/matching.md "Extension probe 3")', () => {
+  test('English and abbreviated ultrasound names: modality, part, side, age and method words', () => {
+    assert.deepEqual(read('US thyroid').codes, ['50U101000C0000']);
+    assert.deepEqual(read('Renal US').codes, ['50U502000C0000']);
+    assert.deepEqual(read('Adrenal ultrasound').codes, ['50U503000C0000']);
+    assert.deepEqual(read('Doppler carotid left').codes, ['50Ua05000C0000']);
+    assert.deepEqual(read('TTE').codes, ['50U801000C0000']);
+    assert.deepEqual(read('Echocardiogram paediatric').codes, ['50U812000C0000']);
+    assert.deepEqual(read('TRUS').codes, ['50U508500C0000']);
+    assert.deepEqual(read('CEUS kidney').codes, ['50U502000C4000']);
+    // an English word the vocabulary does not read may change the item (stress echo): review, not auto
+    assert.equal(read('Echo stress').decision, 'review');
+    assert.equal(read('US thyroid').decision, 'auto');
+    // in a Chinese name a Latin word is an aside
+    assert.equal(read('ICU床边肾脏彩超').decision, 'auto');
+    // `echo` is also an MR sequence word: with MR named, the line stays the engine's
+    assert.equal(read('MR lumbar spine spin echo').r.exams[0]?.candidates[0]?.system, EXAM_ITEM);
+  });
+
+  test('pregnancy words name the fetal exam (孕N周, 产前, 妊娠, 羊水); 产前筛查 is the graded screening', () => {
+    assert.deepEqual(read('孕20周胎儿B超').codes, ['50U701000C0000']);
+    assert.deepEqual(read('妊娠四维超声').codes, ['50U701000C3000']);
+    assert.deepEqual(read('羊水B超').codes, ['50U701000C0000']);
+    assert.deepEqual(read('三级产前筛查彩超').codes, ['50U701009C0000']);
+    assert.equal(read('产前筛查彩超').decision, 'review');
+    // before a pregnancy / infertility: no fetus
+    assert.deepEqual(read('备孕子宫附件彩超').codes, ['50U601000C0000']);
+    assert.deepEqual(read('不孕症卵泡监测').codes, ['50U603025C0000']);
+  });
+
+  test('a word inside a vessel or node name (深, 内, 区 …) is the same part', () => {
+    assert.deepEqual(read('右下肢浅静脉彩超').codes, ['50U915000C0000']);
+    assert.deepEqual(read('右侧颈外静脉B超').codes, ['50Ua03000C0000']);
+    assert.deepEqual(read('腹股沟区淋巴结超声').codes, ['50U119000C0000']);
+    assert.deepEqual(read('左颈总动脉彩超').codes, ['50Ua05000C0000']);
+  });
+
+  test('残余尿 is ultrasound with no modality word, and CT/MR when named', () => {
+    assert.deepEqual(read('残余尿测定').codes, ['50U505029C0000']);
+    assert.equal(read('膀胱CT平扫(残余尿)').r.exams[0]?.candidates[0]?.system, EXAM_ITEM);
+  });
+
+  test('a heart chamber names the heart exam', () => {
+    assert.deepEqual(read('左心声学造影').codes, ['50U801000C4000']);
+  });
+
+  test('a region word whose items the line names adds no exam of its own', () => {
+    assert.deepEqual(read('下肢血管彩超(下肢动脉)').codes.length, 1);
+    assert.deepEqual(read('颈部血管B超:颈动脉、椎动脉').codes, ['50Ua04000C0000', '50Ua07000C0000']);
+  });
+
+  test('a sub-item on a part of the named composite: one exam of that part, review (not two auto exams)', () => {
+    const r = read('妇科彩超+卵泡监测');
+    assert.equal(r.decision, 'review');
+    assert.deepEqual(r.codes, ['50U603025C0000']);
+  });
+
+  test('a sub-item that exists with one approach only implies the approach (脓肿穿刺引流 is 经皮)', () => {
+    assert.deepEqual(read('盆腔脓肿引流(超声引导)').codes, ['50U613626C5000']);
+  });
+
+  test('SPECT: stress and rest are two exams; an item name inside the text outranks a similar organ', () => {
+    const pair = read('负荷+静息心肌灌注断层显像');
+    assert.deepEqual(pair.codes, ['C010A705Bd000', 'C010A704Bd000']);
+    const brain = read('脑血流灌注平面显像');
+    assert.equal(brain.decision, 'review');
+    assert.deepEqual(brain.codes, ['C010A302B7000']);
+    assert.deepEqual(read('乳腺前哨淋巴结显像').codes, ['C010A109B0000']);
+    assert.deepEqual(read('Meckel憩室显像').codes, ['C010A509B0000']);
+  });
+});

@@ -11,14 +11,14 @@
 import { normalise, normaliseText } from '../normalize.js';
 import type { MatchCandidate, MatchDecision, MatchExam, MatchResult } from '../types.js';
 import type { ExtensionFamily, ExtensionItem } from './items.js';
-import { PetReader, SpectReader, type Scored } from './nuclear.js';
+import { PetReader, SpectReader, spectProtocols, type Scored } from './nuclear.js';
 import { readUs, scoreUs } from './us.js';
 import { buildUsVocabulary, type UsVocabulary } from './us-vocabulary.js';
 
 export const EXTENSION_THRESHOLDS = { auto: 0.9, margin: 0.05, review: 0.3 };
 
 const PET_WORD = /pet/;
-const US_WORD = /超声|彩超|b超|多普勒|(?<![a-z])(?:us|nt)(?![a-z])|阴超|心超|声学造影|tcd|经阴道|经直肠|卵泡监测|弹性成像|消融/;
+const US_WORD = /超声|彩超|b超|多普勒|(?<![a-z])(?:us|nt|echo|tte|tvs|trus|ceus)(?![a-z])|ultrasound|sonograph|doppler|echocardiogra|阴超|心超|声学造影|tcd|经阴道|经直肠|卵泡监测|弹性成像|消融|残余尿/;
 const SPECT_WORD = /spect|(?<![a-z])ect(?![a-z])|核素|同位素|核医学|骨扫描|显像/;
 const PIECES = /[+]/;
 
@@ -68,8 +68,10 @@ export class ExtensionMatcher {
       return [present(text, r.candidates, limit, { family, ...r.facets }, r.doubt)];
     }
     if (family === 'SPECT') {
-      const r = this.spect.read(text);
-      return [present(text, r.candidates, limit, { family, ...r.facets })];
+      return spectProtocols(text).map((t) => {
+        const r = this.spect.read(t);
+        return present(t, r.candidates, limit, { family, ...r.facets });
+      });
     }
     const r = readUs(text, this.us);
     if (r.unsupported) return [{ text, decision: 'none', candidates: [], facets: { family, unsupported: r.unsupported } }];

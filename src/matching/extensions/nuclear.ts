@@ -80,7 +80,17 @@ const SPECT_SYNONYMS: Array<[RegExp, string]> = [
   [/gfr|肾小球滤过率/g, '小球滤过率'], // the item writes `肾动态显像+小球滤过率测定`
   [/erpf|肾有效血浆流量/g, '有效血浆流量'],
   [/脑血流灌注/g, '脑灌注'], // the clinical name of brain perfusion imaging
+  [/梅克尔憩室|meckel憩室/g, '异位胃黏膜'], // Meckel's diverticulum is found by its ectopic gastric mucosa
+  [/心梗/g, '心肌梗死'],
 ];
+
+/** Each protocol word with the separator that joins it to the other (`负荷+静息`, `负荷/静息`). */
+const WITHOUT_PROTOCOL: Record<string, RegExp> = { 负荷: /负荷[+\/、]|[+\/、]负荷|负荷/g, 静息: /静息[+\/、]|[+\/、]静息|静息/g };
+
+export function spectProtocols(text: string): string[] {
+  if (!text.includes('负荷') || !text.includes('静息')) return [text];
+  return ['静息', '负荷'].map((other) => text.replace(WITHOUT_PROTOCOL[other] as RegExp, ''));
+}
 
 export function spectKey(text: string): string {
   let s = text.normalize('NFKC').toLowerCase();
@@ -122,7 +132,12 @@ export class SpectReader {
     if (!key) return { candidates: [], facets: { key } };
     const grams = bigrams(key);
     // Equal after normalisation: that item (1); otherwise similarity, capped below `auto`.
-    const scored = this.keyed.map((k) => ({ item: k.item, score: k.key === key ? 1 : 0.85 * dice(grams, k.grams) }));
+    // An item's whole name inside the text (`脑灌注断层` holds 脑灌注; `前哨淋巴结` holds 淋巴) outranks a similar other
+    // organ's (肺灌注断层), the longer the closer; still `review`.
+    const scored = this.keyed.map((k) => ({
+      item: k.item,
+      score: k.key === key ? 1 : Math.max(0.85 * dice(grams, k.grams), k.key.length > 1 && key.includes(k.key) ? 0.55 + (0.2 * k.key.length) / key.length : 0),
+    }));
     scored.sort((a, b) => b.score - a.score);
     return { candidates: scored, facets: { key } };
   }

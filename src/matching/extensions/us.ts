@@ -98,7 +98,8 @@ export function readUs(text: string, voc: UsVocabulary): { exams: UsExamReading[
     exams.push({ parts: [{ part: c.part, penalty: 0 }], ...common, terms: [], piece: pieceOfKey([...c.keys][0] as string), ...(broad ? { doubt: 'a broad region word' } : {}) });
   }
   for (const k of keys) if (left.has(k)) exams.push({ parts: partsOfKey(k), ...common, terms: [k], piece: pieceOfKey(k), ...(broad ? { doubt: 'a broad region word' } : {}) });
-  for (const h of partHits.filter((x) => x.value.any)) {
+  // A region word whose items the line also names (`颈部血管彩超(颈动脉+椎动脉)`) adds no exam of its own.
+  for (const h of partHits.filter((x) => x.value.any && !x.value.keys.some((k) => keys.includes(k)))) {
     exams.push({ parts: h.value.keys.flatMap(partsOfKey), ...common, terms: [h.term], piece: h.piece, doubt: `${h.term} names several items` });
   }
   for (const s of subHits) {
@@ -107,7 +108,15 @@ export function readUs(text: string, voc: UsVocabulary): { exams: UsExamReading[
     const carries = (e: UsExamReading) => e.parts.some((p) => (voc.itemsByPart.get(p.part) ?? []).some((i) => i.subItem && names.some((n) => i.subItem.includes(n) || n.includes(i.subItem))));
     // The exam of the sub-item's piece; in another piece, the one exam whose parts carry it (`前列腺B超+残余尿` is two exams).
     const own = exams.find((e) => e.piece === s.piece) ?? (exams.length === 1 && carries(exams[0] as UsExamReading) ? exams[0] : undefined);
-    if (own) {
+    // `子宫附件+卵泡监测`: the sub-item is on a part of the line's one composite exam; the reviewer codes one exam of
+    // that part with the sub-item, but the name does not say so for sure.
+    const inside = !own && exams.length === 1 ? carriers.filter((p) => (exams[0] as UsExamReading).parts.some((x) => containsParts(voc, x.part, p))) : [];
+    if (inside.length) {
+      const one = exams[0] as UsExamReading;
+      one.sub = names;
+      one.parts.push(...inside.map((part) => ({ part, penalty: 0 })));
+      one.doubt = 'the sub-item is on a part of the composite named';
+    } else if (own) {
       own.sub = names;
       // `胆囊收缩功能`: the sub-item is on a part whose name contains the named one (胆囊胆道), not on the named part.
       if (!carries(own)) for (const p of carriers) if (!own.parts.some((x) => x.part === p) && own.parts.some((x) => p.includes(x.part))) own.parts.push({ part: p, penalty: 0 });
@@ -121,7 +130,25 @@ export function readUs(text: string, voc: UsVocabulary): { exams: UsExamReading[
     if (ranked.length) exams.push({ parts: ranked.map((part, i) => ({ part, penalty: i === 0 ? 0 : 0.1 })), ...common, terms: [approach], piece: 0, ...(ranked.length > 1 ? { doubt: 'no part named' } : {}) });
   }
   if (unsupported && exams.length === 0) return { exams: [], unsupported };
+  // In an English name, a word the vocabulary does not read (`echo stress` is the stress echo) may change the item:
+  // not `auto`. In a Chinese name, Latin words are asides (ICU, PICC, tracer names) and are left alone.
+  const unread = CJK.test(text) ? undefined : unreadLatinWord(text, hits);
+  if (unread) for (const e of exams) e.doubt ??= `an unread word: ${unread}`;
   return { exams: exams.map(({ piece: _piece, ...e }) => e) };
+}
+
+const LATIN_WORD = /[a-z]{3,}/g;
+const CJK = /[\u4e00-\u9fa5]/;
+
+/** The first Latin word of three letters or more that no vocabulary term covers, if any. */
+function unreadLatinWord(text: string, hits: Array<Hit<UsTerm>>): string | undefined {
+  LATIN_WORD.lastIndex = 0;
+  for (let m = LATIN_WORD.exec(text); m; m = LATIN_WORD.exec(text)) {
+    const [from, to] = [m.index, m.index + m[0].length];
+    const covered = hits.some((h) => h.at <= from && h.at + h.term.length >= to);
+    if (!covered) return m[0];
+  }
+  return undefined;
 }
 
 /** Sub-items sharing a name (`系统性筛查（一级|二级|三级）`): the one whose bracketed qualifier the text names, else all. */
@@ -156,7 +183,11 @@ export function scoreUs(r: UsExamReading, voc: UsVocabulary): Array<{ item: Exte
         if (item.approach === r.approach) s -= 0;
         else if (item.approach === '') s -= has((i) => i.approach === r.approach) ? 0.3 : 0;
         else s -= 0.4;
-      } else if (item.approach !== '') s -= has((i) => i.approach === '') ? 0.3 : 0.02;
+      } else if (item.approach !== '') {
+        // A named sub-item that exists only with this approach (脓肿穿刺引流术 is 经皮) implies the approach.
+        const implied = !!r.sub?.includes(item.subItem) && !has((i) => i.approach === '' && i.subItem === item.subItem);
+        s -= implied ? 0 : has((i) => i.approach === '') ? 0.3 : 0.02;
+      }
       if (r.sub) {
         const sub = r.sub;
         if (sub.includes(item.subItem)) s -= sub.length > 1 ? 0.1 : 0;
