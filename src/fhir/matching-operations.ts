@@ -25,6 +25,7 @@ import {
   extensionItemsFromCodeSystem,
   ExtensionMatcher,
   findMatches,
+  lineDecision,
   standardizeOperation,
   withLearned,
   type ExamNameMatcher,
@@ -58,12 +59,11 @@ const US_DICTIONARIES = { approach: 'us-approach', subItem: 'us-subitem' } as co
 interface MatchingState {
   items: ExamItem[];
   version?: string;
-  displays: Map<string, string>;
   /** Every loaded item (exam-item and extensions) by code: the targets a reviewer may choose. */
   targets: Map<string, { system: string; display: string }>;
   versions: Map<string, string>;
 }
-const emptyState = (): MatchingState => ({ items: [], displays: new Map(), targets: new Map(), versions: new Map() });
+const emptyState = (): MatchingState => ({ items: [], targets: new Map(), versions: new Map() });
 
 export class ExamItemMatching {
   readonly system: string;
@@ -113,7 +113,7 @@ export class ExamItemMatching {
       ...items.map((i) => [i.code, { system: this.system, display: i.display }] as const),
       ...extensionItems.map((i) => [i.code, { system: i.system, display: i.display }] as const),
     ]);
-    this.state = { items, ...(cs.version ? { version: cs.version } : {}), displays: new Map(items.map((i) => [i.code, i.display])), targets, versions };
+    this.state = { items, ...(cs.version ? { version: cs.version } : {}), targets, versions };
     return items.length;
   }
 
@@ -139,7 +139,7 @@ export class ExamItemMatching {
   }
   /** The exam-item's display (exam-item codes only). */
   display(code: string): string | undefined {
-    return this.state.displays.get(code);
+    return this.target(code, this.system)?.display;
   }
   /**
    * A reviewable target: the item of `code` in exam-item or an extension item CodeSystem (their code
@@ -237,11 +237,10 @@ function readQuery(req: OperationRequest, m: ExamItemMatching, base: string): Fr
   const reverse = primitive(find(p, 'reverse')) === 'true' || !!find(p, 'targetCode', 'targetCoding');
   const engineRequested = url === m.engineCanonical;
   const scopeSystem = targetScope !== undefined ? systemOfTargetScope(targetScope, m, base) : undefined;
-  const known = (s: string) => s === m.system || m.extensionSystems.includes(s);
   const mapOrTargetElsewhere = reverse
     || req.id !== undefined
     || (url !== undefined && !engineRequested)
-    || (targetSystem !== undefined && !known(targetSystem))
+    || (targetSystem !== undefined && !m.knowsSystem(targetSystem))
     || (targetScope !== undefined && scopeSystem === undefined)
     || (targetSystem !== undefined && scopeSystem !== undefined && targetSystem !== scopeSystem);
   const onlySystem = targetSystem ?? scopeSystem;
@@ -269,8 +268,7 @@ export function restrictToSystem(result: MatchResult, system: string): MatchResu
     const candidates = e.candidates.filter((c) => c.system === system);
     return candidates.length === e.candidates.length ? e : { ...e, decision: (candidates.length > 0 ? e.decision : 'none') as MatchDecision, candidates };
   });
-  const live = exams.filter((e) => e.decision !== 'none');
-  const decision: MatchDecision = live.length === 0 ? 'none' : live.length === exams.length && live.every((e) => e.decision === 'auto') ? 'auto' : 'review';
+  const decision = lineDecision(exams);
   const dropped = exams.some((e, i) => e !== result.exams[i]);
   return { ...result, exams, decision, ...(dropped && decision === 'none' ? { reason: `no candidate in ${system}` } : {}) };
 }

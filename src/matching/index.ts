@@ -7,7 +7,7 @@
  *   const matcher = withLearned(engine, learned);                // ExamNameMatcher (CONTRACTS.md)
  */
 export type { ExamNameMatcher, MatchCandidate, MatchDecision, MatchExam, MatchOptions, MatchResult } from './types.js';
-export { createMatcher, DEFAULT_THRESHOLDS, StandardisationEngine, type EngineOptions, type Thresholds } from './matcher.js';
+export { createMatcher, DEFAULT_THRESHOLDS, lineDecision, StandardisationEngine, type EngineOptions, type Thresholds } from './matcher.js';
 export { ExtensionMatcher, familyOfText } from './extensions/matcher.js';
 export { extensionItemsFromCodeSystem, loadDefaultExtensionItems, type ExtensionItem, type ExtensionFamily } from './extensions/items.js';
 export { examItemsFromCodeSystem, examItemsFromTsv, type SegmentDictionaries } from './items.js';

@@ -349,8 +349,9 @@ export class StandardisationEngine implements ExamNameMatcher {
   }
 }
 
-/** A line is `auto` when all its exams are, `none` when all are, else `review`. */
-function lineDecision(exams: MatchExam[]): MatchDecision {
+/** A line is `auto` when all its exams are, `none` when all are (or it has none), else `review`. */
+export function lineDecision(exams: MatchExam[]): MatchDecision {
+  if (exams.length === 0) return 'none';
   const first = (exams[0] as MatchExam).decision;
   for (let i = 1; i < exams.length; i++) if ((exams[i] as MatchExam).decision !== first) return 'review';
   return first;

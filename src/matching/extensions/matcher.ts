@@ -8,6 +8,7 @@
  * ≥ 0.9, ahead of the next by ≥ 0.05, and nothing in the reading left open), `review` with ranked
  * candidates otherwise, `none` when no item fits (a region the extension has no item for).
  */
+import { lineDecision } from '../matcher.js';
 import { normalise, normaliseText } from '../normalize.js';
 import type { MatchCandidate, MatchDecision, MatchExam, MatchResult } from '../types.js';
 import type { ExtensionFamily, ExtensionItem } from './items.js';
@@ -97,10 +98,4 @@ function present(text: string, scored: Scored[], limit: number, facets: Record<s
     code: s.item.code, display: s.item.display, score: Math.round(s.score * 1000) / 1000, system: s.item.system,
   }));
   return { text, decision, candidates, facets };
-}
-
-function lineDecision(exams: MatchExam[]): MatchDecision {
-  const first = (exams[0] as MatchExam).decision;
-  for (const e of exams) if (e.decision !== first) return 'review';
-  return first;
 }

@@ -153,7 +153,7 @@ export class SqliteResourceStore implements ResourceStore {
   }
 
   async headSeq(): Promise<number> {
-    return mapSqliteError(() => (this.db.prepare('SELECT COALESCE(MAX(seq), 0) AS head FROM resource_version').get() as { head: number }).head);
+    return this.contentMarker();
   }
 
   private write(resource: Resource & { id: string }, options: WriteOptions, onlyIfChanged: boolean): PutResult {
